@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test of zengshou:
+# format check, unit tests, the same under ASan+UBSan and under valgrind,
+# short fuzz runs. Exits non-zero on any failure. CI runs exactly this.
+#   tests/run.sh [--quick]   --quick: unit tests of the normal build only
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+quick=0
+case "${1:-}" in
+--quick) quick=1 ;;
+"") ;;
+-h | --help)
+    sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+    ;;
+*)
+    echo "tests/run.sh: unknown option $1 (try --help)" >&2
+    exit 2
+    ;;
+esac
+
+step() { printf '\n== %s ==\n' "$*"; }
+jobs=$(nproc 2>/dev/null || echo 2)
+out=${ZS_BUILD_DIR:-$top/build-tests}
+failed=()
+
+step "dependencies"
+deploy/install-deps.sh --dev
+
+step "format (clang-format, every C file)"
+mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find common producers consumers tests -name '*.[ch]')
+if [ ${#sources[@]} -gt 0 ] && ! clang-format --dry-run --Werror "${sources[@]}"; then
+    failed+=("format")
+fi
+
+# build NAME DIR CMAKE-ARGS...: configure and build one flavour.
+build() {
+    local name=$1 dir=$2
+    shift 2
+    step "build: $name"
+    cmake -S "$top" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null &&
+        cmake --build "$dir" -j "$jobs"
+}
+
+# run NAME DIR CTEST-ARGS...: run tests, remember a failure, go on.
+run() {
+    local name=$1 dir=$2
+    shift 2
+    step "tests: $name"
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" || failed+=("$name")
+}
+
+if build normal "$out/normal"; then
+    run unit "$out/normal" -L unit
+    run lint "$out/normal" -L lint
+else
+    failed+=("build normal")
+fi
+
+if [ $quick -eq 0 ]; then
+    if build sanitizers "$out/asan" -DZS_SANITIZE=ON; then
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+            run "unit under ASan+UBSan" "$out/asan" -L unit
+    else
+        failed+=("build sanitizers")
+    fi
+
+    step "tests: unit under valgrind"
+    ctest --test-dir "$out/normal" -L unit -T memcheck -j "$jobs" \
+        --overwrite MemoryCheckCommand=/usr/bin/valgrind \
+        --overwrite "MemoryCheckCommandOptions=--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
+        --output-on-failure || failed+=("unit under valgrind")
+
+    if build fuzz "$out/fuzz" -DZS_FUZZ=ON -DCMAKE_C_COMPILER=clang; then
+        run fuzz "$out/fuzz" -L fuzz
+    else
+        failed+=("build fuzz")
+    fi
+fi
+
+step "summary"
+if [ ${#failed[@]} -gt 0 ]; then
+    printf 'FAILED: %s\n' "${failed[@]}"
+    exit 1
+fi
+echo "all test tiers passed"
