@@ -719,7 +719,47 @@ static zs_err_t json_bytes(json_t *json, unsigned char *out, size_t *len)
     return ZS_OK;
 }
 
-zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
+static zs_err_t set_json(avro_value_t *dest, avro_schema_t schema, json_t *json, bool wrapped);
+
+/* The name Avro's JSON encoding gives a union branch: a primitive's type
+ * name, a named type's full name. */
+static void branch_name(avro_schema_t b, char *out, size_t size)
+{
+    b = follow(b);
+    if (is_named(avro_typeof(b)))
+        full_name_of(b, out, size);
+    else
+        snprintf(out, size, "%s", avro_schema_type_name(b));
+}
+
+static zs_err_t set_union_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
+{
+    const char *key = NULL;
+    json_t *inner = json;
+    if (json_is_object(json) && json_object_size(json) == 1) {
+        void *it = json_object_iter(json);
+        key = json_object_iter_key(it);
+        inner = json_object_iter_value(it);
+    } else if (!json_is_null(json)) {
+        return ZS_ERR_INVALID;
+    }
+    for (size_t i = 0; i < avro_schema_union_size(schema); i++) {
+        avro_schema_t b = avro_schema_union_branch(schema, (int)i);
+        char name[1024];
+        branch_name(b, name, sizeof(name));
+        if (key != NULL ? strcmp(key, name) != 0 : avro_typeof(follow(b)) != AVRO_NULL)
+            continue;
+        avro_value_t branch;
+        if (avro_value_set_branch(dest, (int)i, &branch) != 0)
+            return ZS_ERR_AVRO;
+        return set_json(&branch, b, inner, true);
+    }
+    return ZS_ERR_INVALID;
+}
+
+/* Sets dest from JSON: as a default value (wrapped false) or in Avro's JSON
+ * encoding (wrapped true), which differ only in unions. */
+static zs_err_t set_json(avro_value_t *dest, avro_schema_t schema, json_t *json, bool wrapped)
 {
     schema = follow(schema);
     int rc = 0;
@@ -769,11 +809,14 @@ zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *jso
         break;
     }
     case AVRO_UNION: {
-        /* A union's default is a value of its first branch. */
+        /* A union's default is a value of its first branch; in Avro's JSON
+         * encoding a union is null or {"<branch name>": value}. */
         avro_value_t branch;
+        if (wrapped)
+            return set_union_json(dest, schema, json);
         if (avro_value_set_branch(dest, 0, &branch) != 0)
             return ZS_ERR_AVRO;
-        return zs_codec_set_json(&branch, avro_schema_union_branch(schema, 0), json);
+        return set_json(&branch, avro_schema_union_branch(schema, 0), json, wrapped);
     }
     case AVRO_RECORD:
         if (!json_is_object(json))
@@ -784,7 +827,7 @@ zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *jso
             if (fj == NULL || avro_value_get_by_index(dest, i, &fv, NULL) != 0)
                 return ZS_ERR_INVALID;
             zs_err_t err =
-                zs_codec_set_json(&fv, avro_schema_record_field_get_by_index(schema, (int)i), fj);
+                set_json(&fv, avro_schema_record_field_get_by_index(schema, (int)i), fj, wrapped);
             if (err != ZS_OK)
                 return err;
         }
@@ -799,7 +842,7 @@ zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *jso
             avro_value_t elem;
             if (avro_value_append(dest, &elem, NULL) != 0)
                 return ZS_ERR_AVRO;
-            zs_err_t err = zs_codec_set_json(&elem, avro_schema_array_items(schema), item);
+            zs_err_t err = set_json(&elem, avro_schema_array_items(schema), item, wrapped);
             if (err != ZS_OK)
                 return err;
         }
@@ -815,7 +858,7 @@ zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *jso
             avro_value_t elem;
             if (avro_value_add(dest, key, &elem, NULL, NULL) != 0)
                 return ZS_ERR_AVRO;
-            zs_err_t err = zs_codec_set_json(&elem, avro_schema_map_values(schema), item);
+            zs_err_t err = set_json(&elem, avro_schema_map_values(schema), item, wrapped);
             if (err != ZS_OK)
                 return err;
         }
@@ -825,6 +868,16 @@ zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *jso
         return ZS_ERR_INVALID;
     }
     return rc == 0 ? ZS_OK : ZS_ERR_AVRO;
+}
+
+zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
+{
+    return set_json(dest, schema, json, false);
+}
+
+zs_err_t zs_codec_from_avro_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
+{
+    return set_json(dest, schema, json, true);
 }
 
 zs_err_t zs_decoder_new(const zs_schemas_t *set, zs_decoder_t **out, char *errstr,

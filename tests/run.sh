@@ -54,6 +54,7 @@ run() {
 if build normal "$out/normal"; then
     run unit "$out/normal" -L unit
     run lint "$out/normal" -L lint
+    run "command line" "$out/normal" -L cli
 else
     failed+=("build normal")
 fi
