@@ -225,6 +225,14 @@ static int cat_topic(zs_decoder_t *dec, zs_config_t *cfg, const options_t *opt)
         rd_kafka_conf_destroy(conf);
         return 2;
     }
+    char servers[1024] = "";
+    size_t servers_size = sizeof(servers);
+    if (rd_kafka_conf_get(conf, "bootstrap.servers", servers, &servers_size) != RD_KAFKA_CONF_OK ||
+        servers[0] == '\0') {
+        zs_log(ZS_LOG_ERROR, "no brokers: give -b HOST:PORT or -X bootstrap.servers=...");
+        rd_kafka_conf_destroy(conf);
+        return 2;
+    }
     rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (rk == NULL) {
         zs_log(ZS_LOG_ERROR, "cannot create a Kafka consumer: %s", errstr);
@@ -290,7 +298,8 @@ static int cat_topic(zs_decoder_t *dec, zs_config_t *cfg, const options_t *opt)
 destroy:
     if (md != NULL)
         rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_partition_list_destroy(parts);
+    if (parts != NULL)
+        rd_kafka_topic_partition_list_destroy(parts);
     rd_kafka_destroy(rk);
     return rc;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test of zengshou:
-# format check, unit tests, the same under ASan+UBSan and under valgrind,
-# short fuzz runs. Exits non-zero on any failure. CI runs exactly this.
+# format check, unit tests (no broker), component tests (embedded broker),
+# both again under ASan+UBSan, unit tests under valgrind, short fuzz runs. Exits non-zero on any failure. CI runs exactly this.
 #   tests/run.sh [--quick]   --quick: unit tests of the normal build only
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +55,7 @@ if build normal "$out/normal"; then
     run unit "$out/normal" -L unit
     run lint "$out/normal" -L lint
     run "command line" "$out/normal" -L cli
+    run component "$out/normal" -L component
 else
     failed+=("build normal")
 fi
@@ -62,7 +63,7 @@ fi
 if [ $quick -eq 0 ]; then
     if build sanitizers "$out/asan" -DZS_SANITIZE=ON; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-            run "unit under ASan+UBSan" "$out/asan" -L unit
+            run "unit and component under ASan+UBSan" "$out/asan" -L 'unit|component' 
     else
         failed+=("build sanitizers")
     fi

@@ -1,0 +1,23 @@
+/* zs_topics.h: the topics of zengshou, one table that the broker, topic
+ * provisioning and every program read. */
+#ifndef ZS_TOPICS_H
+#define ZS_TOPICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct zs_topic_def {
+    const char *suffix;  /* name after the configured prefix, e.g. "income" */
+    bool input;          /* an input of the monitor: co-partitioned, keyed by household */
+    bool compacted;      /* cleanup.policy=compact (latest value per key) */
+    const char *message; /* the schema name of its records */
+    const char *doc;     /* one line: what flows there */
+} zs_topic_def_t;
+
+/* The topics, ended by a row with suffix NULL. */
+const zs_topic_def_t *zs_topics(void);
+
+/* Writes prefix + suffix into out; returns false if it does not fit. */
+bool zs_topic_name(const char *prefix, const char *suffix, char *out, size_t size);
+
+#endif
