@@ -14,6 +14,7 @@
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_framed.h"
+#include "zs_kafka.h"
 #include "zs_log.h"
 
 static const char usage[] =
@@ -199,45 +200,22 @@ static int encode_lines(const zs_schemas_t *set, const options_t *opt)
     return rc;
 }
 
-/* librdkafka's log lines go through ours. @locality: librdkafka threads. */
-static void on_kafka_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-    (void)rk;
-    zs_log(zs_log_level_from_syslog(level), "kafka %s: %s", fac, buf);
-}
-
 static int cat_topic(zs_decoder_t *dec, zs_config_t *cfg, const options_t *opt)
 {
+    static const zs_kafka_default_t defaults[] = {{"isolation.level", "read_committed"},
+                                                  {"enable.partition.eof", "true"},
+                                                  {"enable.auto.commit", "false"},
+                                                  {"group.id", "zs-cat"},
+                                                  {NULL, NULL}};
     char errstr[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_t *rk = NULL;
     rd_kafka_topic_partition_list_t *parts = NULL;
     const struct rd_kafka_metadata *md = NULL;
     int rc = 1;
 
-    rd_kafka_conf_set(conf, "isolation.level", "read_committed", NULL, 0);
-    rd_kafka_conf_set(conf, "enable.partition.eof", "true", NULL, 0);
-    rd_kafka_conf_set(conf, "enable.auto.commit", "false", NULL, 0);
-    rd_kafka_conf_set(conf, "group.id", "zs-cat", NULL, 0);
-    rd_kafka_conf_set_log_cb(conf, on_kafka_log);
-    if (zs_config_kafka_conf(cfg, conf, errstr, sizeof(errstr)) != ZS_OK) {
+    if (zs_kafka_new(cfg, RD_KAFKA_CONSUMER, defaults, &rk, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
-        rd_kafka_conf_destroy(conf);
         return 2;
-    }
-    char servers[1024] = "";
-    size_t servers_size = sizeof(servers);
-    if (rd_kafka_conf_get(conf, "bootstrap.servers", servers, &servers_size) != RD_KAFKA_CONF_OK ||
-        servers[0] == '\0') {
-        zs_log(ZS_LOG_ERROR, "no brokers: give -b HOST:PORT or -X bootstrap.servers=...");
-        rd_kafka_conf_destroy(conf);
-        return 2;
-    }
-    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    if (rk == NULL) {
-        zs_log(ZS_LOG_ERROR, "cannot create a Kafka consumer: %s", errstr);
-        rd_kafka_conf_destroy(conf);
-        return 1;
     }
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, opt->topic, NULL);
     rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
