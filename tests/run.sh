@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test of zengshou:
 # format check, unit tests (no broker), component tests (embedded broker),
-# both again under ASan+UBSan, unit tests under valgrind, short fuzz runs. Exits non-zero on any failure. CI runs exactly this.
+# both again under ASan+UBSan, unit tests under valgrind, integration tests
+# on a real Kafka it starts and stops, short fuzz runs. Exits non-zero on any failure. CI runs exactly this.
 #   tests/run.sh [--quick]   --quick: unit tests of the normal build only
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +74,22 @@ if [ $quick -eq 0 ]; then
         --overwrite MemoryCheckCommand=/usr/bin/valgrind \
         --overwrite "MemoryCheckCommandOptions=--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
         --output-on-failure || failed+=("unit under valgrind")
+
+    # The integration tier runs on a real Apache Kafka (KRaft, one node, with
+    # a SCRAM listener), fetched into a cache outside the repo on first use.
+    step "integration: a real Kafka"
+    kdir="$out/kafka"
+    rm -rf "$kdir"
+    trap 'deploy/kafka/stop.sh --dir "$kdir" >/dev/null 2>&1 || true' EXIT
+    if deploy/kafka/start.sh --dir "$kdir" --port "${ZS_KAFKA_PORT:-39092}" --sasl; then
+        ZS_KAFKA_BOOTSTRAP=$(cat "$kdir/bootstrap") \
+            ZS_KAFKA_SASL_BOOTSTRAP=$(cat "$kdir/sasl_bootstrap") \
+            ZS_KAFKA_ADMIN_PASSWORD=$(cat "$kdir/admin.password") \
+            run integration "$out/normal" -L integration
+        deploy/kafka/stop.sh --dir "$kdir" || failed+=("stop Kafka")
+    else
+        failed+=("start Kafka")
+    fi
 
     if build fuzz "$out/fuzz" -DZS_FUZZ=ON -DCMAKE_C_COMPILER=clang; then
         run fuzz "$out/fuzz" -L fuzz

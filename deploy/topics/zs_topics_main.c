@@ -31,6 +31,7 @@ static const char usage[] =
     "  --partitions N      partitions per topic (default zs.topics.partitions, 12)\n"
     "  --replication N     replication factor (default zs.topics.replication, 1)\n"
     "  --describe          print what exists against what is wanted; change nothing\n"
+    "  --wanted            print what is wanted, one topic a line; needs no broker\n"
     "  -X KEY=VALUE        a zs.* property or any librdkafka property (SASL, TLS...)\n"
     "  -F FILE             read properties from a key=value file\n";
 
@@ -226,6 +227,21 @@ static int create_missing(rd_kafka_t *rk, const char *prefix, const existing_t *
     return failures;
 }
 
+/* Prints what every topic should be, one line each, without a broker:
+ * "name partitions replication key=value...". Deploy manifests are checked
+ * against it. */
+static void print_wanted(const char *prefix, int partitions, int replication)
+{
+    for (const zs_topic_def_t *t = zs_topics(); t->suffix != NULL; t++) {
+        zs_topic_setting_t want[ZS_TOPIC_SETTINGS_MAX];
+        size_t n = zs_topic_settings(t, replication, want);
+        printf("%s%s %d %d", prefix, t->suffix, partitions, replication);
+        for (size_t w = 0; w < n; w++)
+            printf(" %s=%s", want[w].name, want[w].value);
+        printf("\n");
+    }
+}
+
 /* Fills have[] from cluster metadata. */
 static bool read_metadata(rd_kafka_t *rk, const char *prefix, existing_t *have)
 {
@@ -257,12 +273,13 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {{"partitions", required_argument, NULL, 'P'},
                                              {"replication", required_argument, NULL, 'R'},
                                              {"describe", no_argument, NULL, 'D'},
+                                             {"wanted", no_argument, NULL, 'W'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     char errstr[512];
     zs_config_t *cfg = NULL;
     rd_kafka_t *rk = NULL;
-    bool describe = false;
+    bool describe = false, wanted = false;
     int rc = 2, c;
     zs_log_init("zs-topics", ZS_LOG_INFO, ZS_LOG_TEXT);
     if (zs_config_new(&cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
@@ -293,6 +310,9 @@ int main(int argc, char **argv)
         case 'D':
             describe = true;
             break;
+        case 'W':
+            wanted = true;
+            break;
         case 'h':
             fputs(usage, stdout);
             rc = 0;
@@ -316,6 +336,11 @@ int main(int argc, char **argv)
         zs_config_get_int(cfg, "zs.topics.replication", &replication, errstr, sizeof(errstr)) ||
         zs_config_get_str(cfg, "zs.topic.prefix", &prefix, errstr, sizeof(errstr))) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
+    if (wanted) {
+        print_wanted(prefix, (int)partitions, (int)replication);
+        rc = 0;
         goto done;
     }
     if (zs_kafka_new(cfg, RD_KAFKA_PRODUCER, NULL, &rk, errstr, sizeof(errstr)) != ZS_OK) {
