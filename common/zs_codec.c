@@ -14,6 +14,8 @@
  * avro-c's setters, which copy into buffers the reused value already has. */
 #include "zs_codec.h"
 
+#include "zs_avrojson.h"
+
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -562,8 +564,8 @@ static zs_err_t read_record(cursor_t *c, const plan_t *plan, avro_value_t *dest,
         const char *name = avro_schema_record_field_name(plan->r, ri);
         if (avro_value_get_by_index(dest, (size_t)ri, &fv, NULL) != 0)
             return avro_failed(c, name);
-        if (zs_codec_set_json(&fv, avro_schema_record_field_get_by_index(plan->r, ri),
-                              plan->default_value[j]) != ZS_OK)
+        if (zs_avrojson_set_default(&fv, avro_schema_record_field_get_by_index(plan->r, ri),
+                                    plan->default_value[j]) != ZS_OK)
             return at(c, ZS_ERR_INCOMPATIBLE, name, "default does not fit the field's type");
     }
     return ZS_OK;
@@ -695,191 +697,6 @@ static zs_err_t read_plan(cursor_t *c, const plan_t *plan, avro_value_t *dest, c
     return err;
 }
 
-/* Bytes of a JSON default string, each code point one byte (Avro spec). */
-static zs_err_t json_bytes(json_t *json, unsigned char *out, size_t *len)
-{
-    const unsigned char *s = (const unsigned char *)json_string_value(json);
-    size_t n = 0, cap = *len;
-    if (s == NULL)
-        return ZS_ERR_INVALID;
-    while (*s) {
-        unsigned cp = *s++;
-        if (cp >= 0x80) {
-            if ((cp & 0xe0) != 0xc0 || (*s & 0xc0) != 0x80)
-                return ZS_ERR_INVALID;
-            cp = ((cp & 0x1f) << 6) | (*s++ & 0x3f);
-            if (cp > 0xff)
-                return ZS_ERR_INVALID;
-        }
-        if (n == cap)
-            return ZS_ERR_OVERFLOW;
-        out[n++] = (unsigned char)cp;
-    }
-    *len = n;
-    return ZS_OK;
-}
-
-static zs_err_t set_json(avro_value_t *dest, avro_schema_t schema, json_t *json, bool wrapped);
-
-/* The name Avro's JSON encoding gives a union branch: a primitive's type
- * name, a named type's full name. */
-static void branch_name(avro_schema_t b, char *out, size_t size)
-{
-    b = follow(b);
-    if (is_named(avro_typeof(b)))
-        full_name_of(b, out, size);
-    else
-        snprintf(out, size, "%s", avro_schema_type_name(b));
-}
-
-static zs_err_t set_union_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
-{
-    const char *key = NULL;
-    json_t *inner = json;
-    if (json_is_object(json) && json_object_size(json) == 1) {
-        void *it = json_object_iter(json);
-        key = json_object_iter_key(it);
-        inner = json_object_iter_value(it);
-    } else if (!json_is_null(json)) {
-        return ZS_ERR_INVALID;
-    }
-    for (size_t i = 0; i < avro_schema_union_size(schema); i++) {
-        avro_schema_t b = avro_schema_union_branch(schema, (int)i);
-        char name[1024];
-        branch_name(b, name, sizeof(name));
-        if (key != NULL ? strcmp(key, name) != 0 : avro_typeof(follow(b)) != AVRO_NULL)
-            continue;
-        avro_value_t branch;
-        if (avro_value_set_branch(dest, (int)i, &branch) != 0)
-            return ZS_ERR_AVRO;
-        return set_json(&branch, b, inner, true);
-    }
-    return ZS_ERR_INVALID;
-}
-
-/* Sets dest from JSON: as a default value (wrapped false) or in Avro's JSON
- * encoding (wrapped true), which differ only in unions. */
-static zs_err_t set_json(avro_value_t *dest, avro_schema_t schema, json_t *json, bool wrapped)
-{
-    schema = follow(schema);
-    int rc = 0;
-    switch (avro_typeof(schema)) {
-    case AVRO_NULL:
-        return json_is_null(json) && avro_value_set_null(dest) == 0 ? ZS_OK : ZS_ERR_INVALID;
-    case AVRO_BOOLEAN:
-        if (!json_is_boolean(json))
-            return ZS_ERR_INVALID;
-        rc = avro_value_set_boolean(dest, json_is_true(json));
-        break;
-    case AVRO_INT32:
-    case AVRO_INT64:
-        if (!json_is_integer(json))
-            return ZS_ERR_INVALID;
-        rc = set_number(dest, schema, json_integer_value(json), 0, true);
-        break;
-    case AVRO_FLOAT:
-    case AVRO_DOUBLE:
-        if (!json_is_number(json))
-            return ZS_ERR_INVALID;
-        rc = set_number(dest, schema, 0, json_number_value(json), false);
-        break;
-    case AVRO_STRING:
-        if (!json_is_string(json))
-            return ZS_ERR_INVALID;
-        rc = avro_value_set_string_len(dest, json_string_value(json), json_string_length(json) + 1);
-        break;
-    case AVRO_BYTES:
-    case AVRO_FIXED: {
-        unsigned char bytes[4096];
-        size_t len = sizeof(bytes);
-        if (json_bytes(json, bytes, &len) != ZS_OK)
-            return ZS_ERR_INVALID;
-        if (avro_typeof(schema) == AVRO_FIXED && len != (size_t)avro_schema_fixed_size(schema))
-            return ZS_ERR_INVALID;
-        rc = avro_typeof(schema) == AVRO_BYTES ? avro_value_set_bytes(dest, bytes, len)
-                                               : avro_value_set_fixed(dest, bytes, len);
-        break;
-    }
-    case AVRO_ENUM: {
-        int i = json_is_string(json) ? avro_schema_enum_get_by_name(schema, json_string_value(json))
-                                     : -1;
-        if (i < 0)
-            return ZS_ERR_INVALID;
-        rc = avro_value_set_enum(dest, i);
-        break;
-    }
-    case AVRO_UNION: {
-        /* A union's default is a value of its first branch; in Avro's JSON
-         * encoding a union is null or {"<branch name>": value}. */
-        avro_value_t branch;
-        if (wrapped)
-            return set_union_json(dest, schema, json);
-        if (avro_value_set_branch(dest, 0, &branch) != 0)
-            return ZS_ERR_AVRO;
-        return set_json(&branch, avro_schema_union_branch(schema, 0), json, wrapped);
-    }
-    case AVRO_RECORD:
-        if (!json_is_object(json))
-            return ZS_ERR_INVALID;
-        for (size_t i = 0; i < avro_schema_record_size(schema); i++) {
-            avro_value_t fv;
-            json_t *fj = json_object_get(json, avro_schema_record_field_name(schema, (int)i));
-            if (fj == NULL || avro_value_get_by_index(dest, i, &fv, NULL) != 0)
-                return ZS_ERR_INVALID;
-            zs_err_t err =
-                set_json(&fv, avro_schema_record_field_get_by_index(schema, (int)i), fj, wrapped);
-            if (err != ZS_OK)
-                return err;
-        }
-        return ZS_OK;
-    case AVRO_ARRAY: {
-        size_t i;
-        json_t *item;
-        if (!json_is_array(json))
-            return ZS_ERR_INVALID;
-        json_array_foreach(json, i, item)
-        {
-            avro_value_t elem;
-            if (avro_value_append(dest, &elem, NULL) != 0)
-                return ZS_ERR_AVRO;
-            zs_err_t err = set_json(&elem, avro_schema_array_items(schema), item, wrapped);
-            if (err != ZS_OK)
-                return err;
-        }
-        return ZS_OK;
-    }
-    case AVRO_MAP: {
-        const char *key;
-        json_t *item;
-        if (!json_is_object(json))
-            return ZS_ERR_INVALID;
-        json_object_foreach(json, key, item)
-        {
-            avro_value_t elem;
-            if (avro_value_add(dest, key, &elem, NULL, NULL) != 0)
-                return ZS_ERR_AVRO;
-            zs_err_t err = set_json(&elem, avro_schema_map_values(schema), item, wrapped);
-            if (err != ZS_OK)
-                return err;
-        }
-        return ZS_OK;
-    }
-    case AVRO_LINK:
-        return ZS_ERR_INVALID;
-    }
-    return rc == 0 ? ZS_OK : ZS_ERR_AVRO;
-}
-
-zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
-{
-    return set_json(dest, schema, json, false);
-}
-
-zs_err_t zs_codec_from_avro_json(avro_value_t *dest, avro_schema_t schema, json_t *json)
-{
-    return set_json(dest, schema, json, true);
-}
-
 zs_err_t zs_decoder_new(const zs_schemas_t *set, zs_decoder_t **out, char *errstr,
                         size_t errstr_size)
 {
@@ -994,14 +811,4 @@ zs_err_t zs_decoder_decode(zs_decoder_t *dec, const void *msg, size_t len,
     *reader = w->reader;
     *value = target;
     return ZS_OK;
-}
-
-zs_err_t zs_codec_to_json(avro_value_t *value, zs_buf_t *out)
-{
-    char *json = NULL;
-    if (avro_value_to_json(value, 1, &json) != 0)
-        return ZS_ERR_AVRO;
-    zs_err_t err = zs_buf_adds(out, json);
-    free(json);
-    return err;
 }

@@ -56,15 +56,4 @@ zs_err_t zs_decoder_decode(zs_decoder_t *dec, const void *msg, size_t len,
                            const zs_schema_t **reader, avro_value_t **value, char *errstr,
                            size_t errstr_size);
 
-/* Sets dest, an instance of schema, from JSON as Avro writes default values
- * (bytes as strings of code points 0-255, a union as its first branch). */
-zs_err_t zs_codec_set_json(avro_value_t *dest, avro_schema_t schema, json_t *json);
-/* Sets dest from a datum in Avro's JSON encoding (a union is null or
- * {"<type or full name>": value}), the form zs_codec_to_json writes. */
-zs_err_t zs_codec_from_avro_json(avro_value_t *dest, avro_schema_t schema, json_t *json);
-
-/* Appends value as one line of Avro JSON to out. Allocates: for tools, not
- * for hot paths. */
-zs_err_t zs_codec_to_json(avro_value_t *value, zs_buf_t *out);
-
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zs_avrojson.h"
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_framed.h"
@@ -98,7 +99,7 @@ static bool print_message(zs_decoder_t *dec, const void *msg, size_t len, const 
         free(key_text);
         json_decref(key);
     }
-    err = zs_codec_to_json(value, line);
+    err = zs_avrojson_write(value, line);
     if (err == ZS_OK && opt->envelope && rkm != NULL)
         err = zs_buf_addc(line, '}');
     if (err != ZS_OK) {
@@ -149,8 +150,9 @@ static int encode_lines(const zs_schemas_t *set, const options_t *opt)
     char name[256];
     int version = 0;
     snprintf(name, sizeof(name), "%s", opt->encode);
-    char *v = strstr(name, ".v");
-    if (v != NULL) {
+    /* NAME.vN pins a version: the last ".v" followed by digits only. */
+    char *v = strrchr(name, '.');
+    if (v != NULL && v[1] == 'v' && v[2] != '\0' && strspn(v + 2, "0123456789") == strlen(v + 2)) {
         version = (int)strtol(v + 2, NULL, 10);
         *v = '\0';
     }
@@ -178,15 +180,16 @@ static int encode_lines(const zs_schemas_t *set, const options_t *opt)
         if (strspn(text, " \t\r\n") == (size_t)n)
             continue;
         json_error_t jerr;
-        json_t *json = json_loadb(text, (size_t)n, JSON_DECODE_ANY, &jerr);
+        json_t *json = json_loadb(text, (size_t)n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
         zs_err_t err = ZS_ERR_PARSE;
         if (json != NULL)
-            err = zs_codec_from_avro_json(zs_encoder_value(enc), zs_schema_avro(schema), json);
+            err = zs_avrojson_read(zs_encoder_value(enc), zs_schema_avro(schema), json, errstr,
+                                   sizeof(errstr));
+        else
+            snprintf(errstr, sizeof(errstr), "%s", jerr.text);
         json_decref(json);
         if (err == ZS_OK)
             err = zs_encoder_encode(enc, &msg, errstr, sizeof(errstr));
-        else
-            snprintf(errstr, sizeof(errstr), "%s", json ? "does not match the schema" : jerr.text);
         if (err == ZS_OK)
             err = zs_framed_write(stdout, msg.data, msg.len, errstr, sizeof(errstr));
         if (err != ZS_OK) {

@@ -57,6 +57,7 @@ if build normal "$out/normal"; then
     run lint "$out/normal" -L lint
     run "command line" "$out/normal" -L cli
     run component "$out/normal" -L component
+    run "interop (Apache Avro for Java)" "$out/normal" -L interop
 else
     failed+=("build normal")
 fi
