@@ -1049,3 +1049,18 @@ zs_err_t zs_config_doc(const zs_config_def_t *defs, FILE *out, zs_config_doc_for
     }
     return ferror(out) ? ZS_ERR_IO : ZS_OK;
 }
+
+zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errstr,
+                          size_t errstr_size)
+{
+    switch (opt) {
+    case 'b':
+        return zs_config_set(cfg, "bootstrap.servers", arg, "-b", true, errstr, errstr_size);
+    case 'X':
+        return zs_config_set_arg(cfg, arg, errstr, errstr_size);
+    case 'F':
+        return zs_config_load_file(cfg, arg, errstr, errstr_size);
+    default:
+        return ZS_ERR_NOT_FOUND;
+    }
+}

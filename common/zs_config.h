@@ -85,6 +85,16 @@ zs_err_t zs_config_set_arg(zs_config_t *cfg, const char *arg, char *errstr, size
 zs_err_t zs_config_set(zs_config_t *cfg, const char *key, const char *value, const char *origin,
                        bool cmdline, char *errstr, size_t errstr_size);
 
+/* The options every program takes, for getopt: -b HOST:PORT (the same as
+ * -X bootstrap.servers=HOST:PORT), -X KEY=VALUE, -F FILE. */
+#define ZS_CONFIG_OPTIONS "b:X:F:"
+
+/* Applies one of those options (opt is getopt's letter, arg its argument).
+ * ZS_ERR_NOT_FOUND if opt is none of them; otherwise as zs_config_set_arg or
+ * zs_config_load_file. */
+zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errstr,
+                          size_t errstr_size);
+
 /* Passes every librdkafka property set so far to conf (rd_kafka_conf_set, in
  * the order first set). A property librdkafka rejects is ZS_ERR_INVALID
  * naming the key, its origin and librdkafka's message (secret values

@@ -14,9 +14,20 @@ zs_err_t zs_kafka_new(const zs_config_t *cfg, rd_kafka_type_t type,
                       const zs_kafka_default_t *defaults, rd_kafka_t **out, char *errstr,
                       size_t errstr_size)
 {
+    return zs_kafka_new_with(cfg, type, defaults, NULL, NULL, out, errstr, errstr_size);
+}
+
+zs_err_t zs_kafka_new_with(const zs_config_t *cfg, rd_kafka_type_t type,
+                           const zs_kafka_default_t *defaults,
+                           void (*on_delivery)(rd_kafka_t *, const rd_kafka_message_t *, void *),
+                           void *opaque, rd_kafka_t **out, char *errstr, size_t errstr_size)
+{
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char kerr[512];
     rd_kafka_conf_set_log_cb(conf, on_log);
+    if (on_delivery != NULL)
+        rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, opaque);
     for (const zs_kafka_default_t *d = defaults; d != NULL && d->name != NULL; d++)
         if (rd_kafka_conf_set(conf, d->name, d->value, kerr, sizeof(kerr)) != RD_KAFKA_CONF_OK) {
             rd_kafka_conf_destroy(conf);

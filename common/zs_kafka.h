@@ -23,4 +23,11 @@ zs_err_t zs_kafka_new(const zs_config_t *cfg, rd_kafka_type_t type,
                       const zs_kafka_default_t *defaults, rd_kafka_t **out, char *errstr,
                       size_t errstr_size);
 
+/* The same, for a producer whose delivery reports go to on_delivery with
+ * opaque (rd_kafka_conf_set_dr_msg_cb, rd_kafka_conf_set_opaque). */
+zs_err_t zs_kafka_new_with(const zs_config_t *cfg, rd_kafka_type_t type,
+                           const zs_kafka_default_t *defaults,
+                           void (*on_delivery)(rd_kafka_t *, const rd_kafka_message_t *, void *),
+                           void *opaque, rd_kafka_t **out, char *errstr, size_t errstr_size);
+
 #endif

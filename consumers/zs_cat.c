@@ -324,14 +324,17 @@ int main(int argc, char **argv)
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         return 2;
     }
-    while ((c = getopt_long(argc, argv, "b:t:p:o:c:eJf:X:F:h", longopts, NULL)) != -1) {
-        zs_err_t err = ZS_OK;
+    while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "t:p:o:c:eJf:h", longopts, NULL)) != -1) {
+        zs_err_t err = zs_config_option(cfg, c, optarg, errstr, sizeof(errstr));
+        if (err != ZS_ERR_NOT_FOUND) {
+            if (err == ZS_OK)
+                continue;
+            zs_log(ZS_LOG_ERROR, "%s", errstr);
+            goto done;
+        }
+        err = ZS_OK;
         char *end = NULL;
         switch (c) {
-        case 'b':
-            err =
-                zs_config_set(cfg, "bootstrap.servers", optarg, "-b", true, errstr, sizeof(errstr));
-            break;
         case 't':
             opt.topic = optarg;
             break;
@@ -363,12 +366,6 @@ int main(int argc, char **argv)
             break;
         case 'f':
             opt.file = optarg;
-            break;
-        case 'X':
-            err = zs_config_set_arg(cfg, optarg, errstr, sizeof(errstr));
-            break;
-        case 'F':
-            err = zs_config_load_file(cfg, optarg, errstr, sizeof(errstr));
             break;
         case 'S':
             opt.schemas = true;

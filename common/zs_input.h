@@ -1,0 +1,54 @@
+/* zs_input.h: the input contract (DESIGN.md, "Registry export formats"): the
+ * columns of each registry export and the conversion of one row into the
+ * Avro message it becomes, every field validated. */
+#ifndef ZS_INPUT_H
+#define ZS_INPUT_H
+
+#include <avro.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "zs_county.h"
+#include "zs_csv.h"
+#include "zs_err.h"
+#include "zs_jsonl.h"
+
+typedef enum zs_input_kind {
+    ZS_INPUT_HOUSEHOLDS,
+    ZS_INPUT_MEMBERS, /* joined into households, never a message of its own */
+    ZS_INPUT_INCOME,
+    ZS_INPUT_EMPLOYMENT,
+    ZS_INPUT_SUBSIDY,
+    ZS_INPUT_HARDSHIP,
+    ZS_INPUT_FOLLOWUP,
+    ZS_INPUT__COUNT
+} zs_input_kind_t;
+
+/* "households", "members", "income", ...: the names zs-push takes. */
+const char *zs_input_name(zs_input_kind_t kind);
+/* Finds a kind by name; ZS_ERR_NOT_FOUND otherwise. */
+zs_err_t zs_input_kind_parse(const char *name, zs_input_kind_t *kind);
+/* The expected columns, for zs_rows_opts_t (static). */
+const zs_col_t *zs_input_cols(zs_input_kind_t kind, size_t *ncols);
+/* The schema the rows become ("Household", "Member", "IncomeRecord"...). */
+const char *zs_input_message(zs_input_kind_t kind);
+/* The topic suffix the messages go to ("household", "income"...). */
+const char *zs_input_topic(zs_input_kind_t kind);
+/* Position of household_id among the columns: the key of every message. */
+size_t zs_input_key_col(zs_input_kind_t kind);
+
+/* Fills dest, a value of zs_input_message(kind) (for households, members stay
+ * empty: the caller joins them), from one row. Every field is checked
+ * against the contract; the first bad one fails the row with ZS_ERR_INVALID,
+ * *bad_col set to its column (index into zs_input_cols) and errstr to
+ * "<column>: <reason>". A resident ID number is checked and stored masked; no
+ * message names it. counties may be NULL to skip the county check (tests). */
+zs_err_t zs_input_convert(zs_input_kind_t kind, const zs_row_t *row,
+                          const zs_county_table_t *counties, avro_value_t *dest, size_t *bad_col,
+                          char *errstr, size_t errstr_size);
+
+/* Whether s is a valid identifier (household, person, event): 1 to 32
+ * characters of [0-9A-Za-z_-]. */
+bool zs_input_is_id(const char *s, size_t len);
+
+#endif

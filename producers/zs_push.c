@@ -1,0 +1,789 @@
+/* zs_push.c: zs-push puts registry exports onto Kafka: every row validated
+ * against the contract, households joined with their members, bad rows kept
+ * with their reason (a rejects file and zs.deadletter), nothing lost
+ * (idempotent producer, every delivery checked), resumable after a crash. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "push_members.h"
+#include "zs_codec.h"
+#include "zs_config.h"
+#include "zs_county.h"
+#include "zs_input.h"
+#include "zs_log.h"
+#include "zs_period.h"
+#include "zs_producer.h"
+#include "zs_topics.h"
+
+static const char usage[] =
+    "usage: zs-push households --members MEMBERS [options] HOUSEHOLDS\n"
+    "       zs-push income|employment|subsidy|hardship|followup [options] FILE\n"
+    "       zs-push close --topic TOPIC --period YYYYQN [--by NAME] [options]\n"
+    "\n"
+    "Validates every row of a registry export (CSV or JSON Lines; FILE '-' is stdin)\n"
+    "against the input contract and sends each good row, keyed by household_id, to\n"
+    "its topic. A bad row never stops the file: it goes to the rejects file (file,\n"
+    "line, column, reason, row) and to the dead-letter topic. 'close' writes a\n"
+    "period-close marker into every partition of a topic, after its data.\n"
+    "\n"
+    "  -b HOST:PORT        bootstrap servers (same as -X bootstrap.servers=...)\n"
+    "  --members FILE      the members export joined into each household\n"
+    "  --format csv|jsonl  input format (default: from the file name; csv for stdin)\n"
+    "  --rejects FILE      where bad rows go (default: FILE.rejects.csv beside the input)\n"
+    "  --checkpoint FILE   record progress; run the same command again to resume\n"
+    "  --ignore-unknown    skip unexpected columns instead of rejecting the file\n"
+    "  --quiet             no progress line\n"
+    "  -X KEY=VALUE        a zs.* property or any librdkafka property\n"
+    "  -F FILE             read properties from a key=value file\n"
+    "\n"
+    "Exit status: 0 every row delivered; 3 every good row delivered, some rows\n"
+    "rejected; 1 a delivery or Kafka failure (rerun to resume with --checkpoint);\n"
+    "2 bad usage or an unreadable file.\n";
+
+#define FLUSH_MS 120000
+
+/* What the command line asked for. */
+typedef struct options {
+    zs_input_kind_t kind;
+    bool close, quiet, ignore_unknown;
+    const char *input, *members, *format, *rejects, *checkpoint, *topic, *period, *by;
+} options_t;
+
+/* One run: where output goes and what has happened. */
+typedef struct push {
+    const options_t *opt;
+    zs_config_t *cfg;
+    zs_schemas_t *schemas;
+    zs_county_table_t *counties;
+    zs_producer_t *producer;
+    zs_encoder_t *enc, *dead_enc;
+    char topic[256], dead_topic[256];
+    FILE *rejects;
+    char rejects_path[4096];
+    zs_buf_t msg, masked;
+    uint64_t item;           /* messages sent so far (rows and dead letters) */
+    unsigned long resume_at; /* rows at or before this line were sent earlier */
+    uint64_t read, sent, rejected, skipped;
+    uint64_t members_read, members_rejected; /* of the members export */
+    unsigned long last_line;                 /* of the input file, so far */
+    int64_t checkpoint_ms;                   /* zs.push.checkpoint.interval */
+    struct timespec started, last_progress, last_checkpoint;
+    long file_size;
+    FILE *in;
+} push_t;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes s as one RFC 4180 CSV field. */
+static void csv_field(FILE *fp, const char *s, size_t len, bool last)
+{
+    fputc('"', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+    fputc(last ? '\n' : ',', fp);
+}
+
+/* A progress line on a terminal: rows, rows/s, how far, how long to go. */
+static void progress(push_t *p, bool final)
+{
+    if (p->opt->quiet || !isatty(2))
+        return;
+    if (!final && seconds_since(&p->last_progress) < 0.25)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last_progress);
+    double secs = seconds_since(&p->started);
+    double rate = secs > 0 ? (double)p->read / secs : 0;
+    fprintf(stderr, "\r%12" PRIu64 " rows %10.0f rows/s", p->read, rate);
+    if (p->file_size > 0 && p->in != NULL) {
+        double done = (double)ftell(p->in) / (double)p->file_size;
+        double eta = done > 0 ? secs / done - secs : 0;
+        fprintf(stderr, " %5.1f%%  ETA %d:%02d", done * 100, (int)eta / 60, (int)eta % 60);
+    }
+    fputs(final ? "\n" : "  ", stderr);
+}
+
+/* Saves how far delivery got, atomically (write, then rename). */
+static zs_err_t checkpoint_save(push_t *p, bool force)
+{
+    if (p->opt->checkpoint == NULL)
+        return ZS_OK;
+    if (!force && seconds_since(&p->last_checkpoint) * 1000 < (double)p->checkpoint_ms)
+        return ZS_OK;
+    clock_gettime(CLOCK_MONOTONIC, &p->last_checkpoint);
+    uint64_t line = 0;
+    zs_producer_done_upto(p->producer, &line);
+    if (line < p->resume_at)
+        line = p->resume_at;
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", p->opt->checkpoint);
+    FILE *fp = fopen(tmp, "w");
+    if (fp == NULL)
+        return ZS_ERR_IO;
+    fprintf(fp, "zs-push checkpoint 1\nkind=%s\ninput=%s\nline=%" PRIu64 "\n",
+            zs_input_name(p->opt->kind), p->opt->input, line);
+    if (fclose(fp) != 0 || rename(tmp, p->opt->checkpoint) != 0)
+        return ZS_ERR_IO;
+    return ZS_OK;
+}
+
+/* Reads a checkpoint of the same command, if there is one. */
+static zs_err_t checkpoint_load(push_t *p, char *errstr, size_t errstr_size)
+{
+    if (p->opt->checkpoint == NULL)
+        return ZS_OK;
+    FILE *fp = fopen(p->opt->checkpoint, "r");
+    if (fp == NULL)
+        return errno == ENOENT ? ZS_OK
+                               : zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s",
+                                         p->opt->checkpoint, strerror(errno));
+    char line[4200], kind[64] = "", input[4096] = "";
+    unsigned long at = 0;
+    bool header = false, have_line = false;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strcmp(line, "zs-push checkpoint 1") == 0)
+            header = true;
+        else if (strncmp(line, "kind=", 5) == 0)
+            snprintf(kind, sizeof(kind), "%.60s", line + 5);
+        else if (strncmp(line, "input=", 6) == 0)
+            snprintf(input, sizeof(input), "%.4000s", line + 6);
+        else if (strncmp(line, "line=", 5) == 0) {
+            char *end = NULL;
+            at = strtoul(line + 5, &end, 10);
+            have_line = end != line + 5 && *end == '\0';
+        }
+    }
+    fclose(fp);
+    if (!header || !have_line)
+        return zs_fail(errstr, errstr_size, ZS_ERR_PARSE, "%s: not a zs-push checkpoint",
+                       p->opt->checkpoint);
+    if (strcmp(kind, zs_input_name(p->opt->kind)) != 0 || strcmp(input, p->opt->input) != 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "%s is the checkpoint of 'zs-push %s %s', not of this command",
+                       p->opt->checkpoint, kind, input);
+    p->resume_at = at;
+    zs_log(ZS_LOG_INFO, "resuming %s after line %lu (checkpoint %s)", p->opt->input, at,
+           p->opt->checkpoint);
+    return ZS_OK;
+}
+
+/* Sends one message; every row sends exactly one (its data or its dead
+ * letter), so delivery in order maps back to lines. */
+static zs_err_t send_row(push_t *p, const char *topic, const char *key, const zs_buf_t *msg,
+                         unsigned long line, char *errstr, size_t errstr_size)
+{
+    zs_err_t err =
+        zs_producer_send(p->producer, topic, RD_KAFKA_PARTITION_UA, key, key ? strlen(key) : 0,
+                         msg->data, msg->len, ++p->item, line, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = checkpoint_save(p, false);
+    return err;
+}
+
+/* Sets a field of a record by name (a union field takes its non-null branch
+ * unless value is NULL). */
+static int set_str(avro_value_t *rec, const char *name, const char *value, size_t len)
+{
+    avro_value_t f, b;
+    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+        return -1;
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        if (value == NULL)
+            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
+        if (avro_value_set_branch(&f, 1, &b) != 0)
+            return -1;
+        f = b;
+    }
+    if (avro_value_get_type(&f) == AVRO_BYTES)
+        return avro_value_set_bytes(&f, (void *)(value ? value : ""), len);
+    return avro_value_set_string_len(&f, value ? value : "", len + 1);
+}
+
+static int set_long(avro_value_t *rec, const char *name, int64_t n, bool is_int)
+{
+    avro_value_t f, b;
+    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+        return -1;
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        if (avro_value_set_branch(&f, 1, &b) != 0)
+            return -1;
+        f = b;
+    }
+    return is_int ? avro_value_set_int(&f, (int32_t)n) : avro_value_set_long(&f, n);
+}
+
+/* A rejected row: to the rejects file and, as a DeadLetter, to Kafka. The
+ * row text is kept, with anything shaped like an ID number masked. */
+static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const char *column,
+                       const char *reason, const char *key, uint64_t tag, char *errstr,
+                       size_t errstr_size)
+{
+    zs_buf_reset(&p->masked);
+    if (zs_buf_add(&p->masked, row->raw, row->raw_len) != ZS_OK)
+        return ZS_ERR_NOMEM;
+    size_t masked = zs_log_mask_idnumbers(p->masked.data, p->masked.len);
+    char line[32];
+    snprintf(line, sizeof(line), "%lu", row->line);
+    csv_field(p->rejects, file, strlen(file), false);
+    csv_field(p->rejects, line, strlen(line), false);
+    csv_field(p->rejects, column, strlen(column), false);
+    csv_field(p->rejects, reason, strlen(reason), false);
+    csv_field(p->rejects, p->masked.data, p->masked.len, true);
+
+    avro_value_t *v = zs_encoder_value(p->dead_enc), f;
+    int rc =
+        set_str(v, "reason", reason, strlen(reason)) || set_str(v, "error", "ZS_ERR_INVALID", 14) ||
+        set_str(v, "producer", "zs-push", 7) || set_long(v, "at", now_ms(), false) ||
+        set_str(v, "source_topic", NULL, 0) || set_str(v, "source_partition", NULL, 0) ||
+        set_str(v, "source_offset", NULL, 0) || set_str(v, "source_file", file, strlen(file)) ||
+        set_long(v, "source_line", (int64_t)row->line, false) ||
+        set_str(v, "source_column", column[0] ? column : NULL, strlen(column)) ||
+        set_str(v, "key", key, key ? strlen(key) : 0) ||
+        set_str(v, "payload", p->masked.data, p->masked.len) ||
+        avro_value_get_by_name(v, "redacted", &f, NULL) || avro_value_set_boolean(&f, masked > 0);
+    if (rc != 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
+    zs_err_t err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
+    return err != ZS_OK ? err : send_row(p, p->dead_topic, key, &p->msg, tag, errstr, errstr_size);
+}
+
+/* Opens a reader over path with the columns of kind. */
+static zs_err_t open_rows(push_t *p, zs_input_kind_t kind, const char *path, FILE **fp,
+                          zs_rows_t **rows, char *errstr, size_t errstr_size)
+{
+    *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (*fp == NULL)
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", path, strerror(errno));
+    zs_rows_opts_t ro = {.ignore_unknown = p->opt->ignore_unknown};
+    ro.cols = zs_input_cols(kind, &ro.ncols);
+    const char *format = p->opt->format;
+    if (format == NULL) {
+        const char *dot = strrchr(path, '.');
+        format = dot && (strcmp(dot, ".jsonl") == 0 || strcmp(dot, ".json") == 0) ? "jsonl" : "csv";
+    }
+    char detail[512];
+    zs_err_t err = strcmp(format, "jsonl") == 0
+                       ? zs_rows_open_jsonl(*fp, &ro, rows, detail, sizeof(detail))
+                       : zs_rows_open_csv(*fp, &ro, rows, detail, sizeof(detail));
+    if (err != ZS_OK) {
+        if (*fp != stdin)
+            fclose(*fp);
+        *fp = NULL;
+        return zs_fail(errstr, errstr_size, err, "%s: %s", path, detail);
+    }
+    return ZS_OK;
+}
+
+static void close_rows(FILE *fp, zs_rows_t *rows)
+{
+    zs_rows_close(rows);
+    if (fp != NULL && fp != stdin)
+        fclose(fp);
+}
+
+/* The column name of a bad row's position. */
+static const char *column_name(zs_input_kind_t kind, size_t col)
+{
+    size_t n;
+    const zs_col_t *cols = zs_input_cols(kind, &n);
+    return col < n ? cols[col].name : "";
+}
+
+/* Reads the members export into the index; bad rows are rejected. */
+static zs_err_t read_members(push_t *p, push_members_t *index, char *errstr, size_t errstr_size)
+{
+    FILE *fp = NULL;
+    zs_rows_t *rows = NULL;
+    zs_err_t err = open_rows(p, ZS_INPUT_MEMBERS, p->opt->members, &fp, &rows, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    const zs_schema_t *hh = zs_schemas_latest(p->schemas, "Household");
+    avro_value_t holder, array, member;
+    if (avro_generic_value_new(zs_schema_class(hh), &holder) != 0) {
+        close_rows(fp, rows);
+        return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "%s", avro_strerror());
+    }
+    avro_value_get_by_name(&holder, "members", &array, NULL);
+    char detail[512];
+    for (;;) {
+        zs_row_t row;
+        err = zs_rows_next(rows, &row, detail, sizeof(detail));
+        if (err == ZS_ERR_EOF) {
+            err = ZS_OK;
+            break;
+        }
+        size_t bad = (size_t)-1;
+        p->members_read++;
+        if (err == ZS_OK) {
+            avro_value_reset(&array);
+            avro_value_append(&array, &member, NULL);
+            err = zs_input_convert(ZS_INPUT_MEMBERS, &row, p->counties, &member, &bad, detail,
+                                   sizeof(detail));
+            if (err == ZS_OK)
+                err = push_members_add(index, row.fields[0].data, &member, row.fields[1].data,
+                                       row.line, detail, sizeof(detail));
+            if (err == ZS_ERR_INVALID && bad == (size_t)-1)
+                bad = 1;
+        }
+        if (err == ZS_OK)
+            continue;
+        if (!zs_rows_is_row_error(err) && err != ZS_ERR_INVALID) {
+            err = zs_fail(errstr, errstr_size, err, "%s: %s", p->opt->members, detail);
+            break;
+        }
+        /* Members are checked again on every run, a resumed one too: their
+         * rejects come before the households file, so they carry line 0. */
+        p->members_rejected++;
+        const char *why = row.reason && row.reason[0] ? row.reason : detail;
+        err = reject(p, p->opt->members, &row,
+                     bad != (size_t)-1 ? column_name(ZS_INPUT_MEMBERS, bad) : "", why, NULL, 0,
+                     errstr, errstr_size);
+        if (err != ZS_OK)
+            break;
+    }
+    avro_value_decref(&holder);
+    close_rows(fp, rows);
+    zs_log(ZS_LOG_INFO, "%s: %zu members held (%zu MiB)", p->opt->members,
+           push_members_count(index), push_members_bytes(index) >> 20);
+    return err;
+}
+
+typedef struct orphan_ctx {
+    push_t *p;
+    zs_err_t err;
+    char *errstr;
+    size_t errstr_size;
+} orphan_ctx_t;
+
+/* Members whose household has no row: rejected with the line of the first,
+ * so nothing read is dropped without a trace. */
+static void on_orphan(void *ctx, const char *hh, unsigned long line)
+{
+    orphan_ctx_t *o = ctx;
+    if (o->err != ZS_OK)
+        return;
+    char reason[128];
+    snprintf(reason, sizeof(reason), "household_id: %s has members but no row in %s", hh,
+             o->p->opt->input);
+    zs_row_t row = {.line = line, .raw = hh, .raw_len = strlen(hh)};
+    o->p->members_rejected++;
+    /* Sent after the whole households file: they carry its last line. */
+    o->err = reject(o->p, o->p->opt->members, &row, "household_id", reason, hh, o->p->last_line,
+                    o->errstr, o->errstr_size);
+}
+
+/* Pushes one export file; households take their members from index. */
+static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t errstr_size)
+{
+    zs_input_kind_t kind = p->opt->kind;
+    zs_rows_t *rows = NULL;
+    zs_err_t err = open_rows(p, kind, p->opt->input, &p->in, &rows, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    struct stat st;
+    p->file_size = p->in != stdin && fstat(fileno(p->in), &st) == 0 ? (long)st.st_size : 0;
+    char detail[512];
+    size_t key_col = zs_input_key_col(kind);
+    while (!stop) {
+        zs_row_t row;
+        err = zs_rows_next(rows, &row, detail, sizeof(detail));
+        if (err == ZS_ERR_EOF) {
+            err = ZS_OK;
+            break;
+        }
+        p->read++;
+        p->last_line = row.line;
+        progress(p, false);
+        if (row.line <= p->resume_at) {
+            p->skipped++;
+            continue;
+        }
+        size_t bad = (size_t)-1;
+        const char *key = NULL;
+        if (err == ZS_OK) {
+            avro_value_t *v = zs_encoder_value(p->enc);
+            key = row.fields[key_col].data;
+            err = zs_input_convert(kind, &row, p->counties, v, &bad, detail, sizeof(detail));
+            if (err == ZS_OK && kind == ZS_INPUT_HOUSEHOLDS) {
+                avro_value_t array;
+                size_t count;
+                avro_value_get_by_name(v, "members", &array, NULL);
+                err = push_members_take(index, key, &array, &count, errstr, errstr_size);
+                if (err != ZS_OK)
+                    break;
+            }
+            if (err == ZS_OK)
+                err = zs_encoder_encode(p->enc, &p->msg, errstr, errstr_size);
+            if (err == ZS_OK) {
+                err = send_row(p, p->topic, key, &p->msg, row.line, errstr, errstr_size);
+                if (err != ZS_OK)
+                    break;
+                p->sent++;
+                continue;
+            }
+        }
+        if (!zs_rows_is_row_error(err) && err != ZS_ERR_INVALID) {
+            err = zs_fail(errstr, errstr_size, err, "%s: %s", p->opt->input, detail);
+            break;
+        }
+        const char *why = row.reason && row.reason[0] ? row.reason : detail;
+        const char *col = bad != (size_t)-1 ? column_name(kind, bad) : "";
+        bool key_ok = key != NULL && zs_input_is_id(key, strlen(key));
+        p->rejected++;
+        err = reject(p, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line, errstr,
+                     errstr_size);
+        if (err != ZS_OK)
+            break;
+    }
+    progress(p, true);
+    close_rows(p->in, rows);
+    p->in = NULL;
+    if (err == ZS_OK && stop)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "interrupted");
+    return err;
+}
+
+/* Writes a period-close marker to every partition of the topic. */
+static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
+{
+    zs_quarter_t q;
+    char detail[256];
+    if (zs_quarter_parse(p->opt->period, strlen(p->opt->period), &q, detail, sizeof(detail)) !=
+        ZS_OK)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--period %s: %s", p->opt->period,
+                       detail);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_t *rk = zs_producer_handle(p->producer);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, p->topic, NULL);
+    rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
+    rd_kafka_topic_destroy(rkt);
+    if (kerr || md->topic_cnt != 1 || md->topics[0].err) {
+        zs_err_t err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "topic %s: %s", p->topic,
+                               rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
+        if (md != NULL)
+            rd_kafka_metadata_destroy(md);
+        return err;
+    }
+    const zs_schema_t *schema = zs_schemas_latest(p->schemas, "PeriodClose");
+    zs_encoder_t *enc = NULL;
+    zs_err_t err = zs_encoder_new(schema, &enc, errstr, errstr_size);
+    char key[32];
+    snprintf(key, sizeof(key), "#close/%s", p->opt->period);
+    for (int i = 0; err == ZS_OK && i < md->topics[0].partition_cnt; i++) {
+        int32_t part = md->topics[0].partitions[i].id;
+        avro_value_t *v = zs_encoder_value(enc);
+        if (set_str(v, "topic", p->topic, strlen(p->topic)) ||
+            set_long(v, "partition", part, true) || set_long(v, "year", zs_quarter_year(q), true) ||
+            set_long(v, "quarter", zs_quarter_quarter(q), true) ||
+            set_long(v, "closed_at", now_ms(), false) ||
+            set_str(v, "closed_by", p->opt->by, strlen(p->opt->by)))
+            err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "%s", avro_strerror());
+        if (err == ZS_OK)
+            err = zs_encoder_encode(enc, &p->msg, errstr, errstr_size);
+        if (err == ZS_OK)
+            err = zs_producer_send(p->producer, p->topic, part, key, strlen(key), p->msg.data,
+                                   p->msg.len, ++p->item, (uint64_t)part, errstr, errstr_size);
+        if (err == ZS_OK)
+            p->sent++;
+    }
+    int partitions = md->topics[0].partition_cnt;
+    rd_kafka_metadata_destroy(md);
+    zs_encoder_free(enc);
+    if (err == ZS_OK)
+        zs_log(ZS_LOG_INFO, "%s: closing %s in %d partitions", p->topic, p->opt->period,
+               partitions);
+    return err;
+}
+
+static const zs_config_def_t defs[] = {
+    {.name = "zs.push.checkpoint.interval",
+     .type = ZS_CONFIG_MS,
+     .dflt = "1s",
+     .min = "1ms",
+     .max = "1h",
+     .doc = "how often --checkpoint records progress"},
+    ZS_CONFIG_DEFS_END,
+};
+
+/* Parses the command line into opt and cfg; returns 0, or an exit status. */
+static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
+{
+    static const struct option longopts[] = {{"members", required_argument, NULL, 'm'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"rejects", required_argument, NULL, 'r'},
+                                             {"checkpoint", required_argument, NULL, 'c'},
+                                             {"topic", required_argument, NULL, 't'},
+                                             {"period", required_argument, NULL, 'P'},
+                                             {"by", required_argument, NULL, 'B'},
+                                             {"ignore-unknown", no_argument, NULL, 'i'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    char errstr[512];
+    int c;
+    while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "qh", longopts, NULL)) != -1) {
+        zs_err_t err = zs_config_option(cfg, c, optarg, errstr, sizeof(errstr));
+        if (err != ZS_ERR_NOT_FOUND) {
+            if (err == ZS_OK)
+                continue;
+            zs_log(ZS_LOG_ERROR, "%s", errstr);
+            return 2;
+        }
+        err = ZS_OK;
+        switch (c) {
+        case 'm':
+            opt->members = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "csv") != 0 && strcmp(optarg, "jsonl") != 0) {
+                zs_log(ZS_LOG_ERROR, "--format %s: give csv or jsonl", optarg);
+                return 2;
+            }
+            opt->format = optarg;
+            break;
+        case 'r':
+            opt->rejects = optarg;
+            break;
+        case 'c':
+            opt->checkpoint = optarg;
+            break;
+        case 't':
+            opt->topic = optarg;
+            break;
+        case 'P':
+            opt->period = optarg;
+            break;
+        case 'B':
+            opt->by = optarg;
+            break;
+        case 'i':
+            opt->ignore_unknown = true;
+            break;
+        case 'q':
+            opt->quiet = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            fputs(usage, stderr);
+            return 2;
+        }
+        if (err != ZS_OK) {
+            zs_log(ZS_LOG_ERROR, "%s", errstr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *what = argv[optind++];
+    if (strcmp(what, "close") == 0) {
+        opt->close = true;
+        if (opt->topic == NULL || opt->period == NULL || optind != argc) {
+            zs_log(ZS_LOG_ERROR, "close needs --topic and --period, and no file");
+            return 2;
+        }
+        return 0;
+    }
+    if (zs_input_kind_parse(what, &opt->kind) != ZS_OK || opt->kind == ZS_INPUT_MEMBERS) {
+        zs_log(ZS_LOG_ERROR,
+               "%s: not households, income, employment, subsidy, hardship, "
+               "followup or close",
+               what);
+        return 2;
+    }
+    if (optind != argc - 1) {
+        zs_log(ZS_LOG_ERROR, "give exactly one input file ('-' for stdin)");
+        return 2;
+    }
+    opt->input = argv[optind];
+    if ((opt->kind == ZS_INPUT_HOUSEHOLDS) != (opt->members != NULL)) {
+        zs_log(ZS_LOG_ERROR, "--members goes with households, and only there");
+        return 2;
+    }
+    return 0;
+}
+
+/* Loads schemas and counties, makes the producer and encoders. */
+static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
+{
+    const char *schema_dir, *data_dir, *prefix, *region;
+    zs_err_t err = zs_config_get_str(p->cfg, "zs.schema.dir", &schema_dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(p->cfg, "zs.data.dir", &data_dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(p->cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(p->cfg, "zs.region", &region, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_ms(p->cfg, "zs.push.checkpoint.interval", &p->checkpoint_ms, errstr,
+                               errstr_size);
+    if (err == ZS_OK)
+        err = zs_schemas_load(schema_dir, &p->schemas, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s-counties.csv", data_dir, region);
+    err = zs_county_load(path, &p->counties, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    const char *suffix = p->opt->close ? p->opt->topic : zs_input_topic(p->opt->kind);
+    /* --topic names a topic by its suffix ("income") or in full ("zs.income"). */
+    if (p->opt->close && strncmp(suffix, prefix, strlen(prefix)) == 0)
+        suffix += strlen(prefix);
+    zs_topic_name(prefix, suffix, p->topic, sizeof(p->topic));
+    zs_topic_name(prefix, "deadletter", p->dead_topic, sizeof(p->dead_topic));
+    err = zs_producer_new(p->cfg, &p->producer, errstr, errstr_size);
+    if (err == ZS_OK && !p->opt->close)
+        err = zs_encoder_new(zs_schemas_latest(p->schemas, zs_input_message(p->opt->kind)), &p->enc,
+                             errstr, errstr_size);
+    if (err == ZS_OK && !p->opt->close)
+        err = zs_encoder_new(zs_schemas_latest(p->schemas, "DeadLetter"), &p->dead_enc, errstr,
+                             errstr_size);
+    return err;
+}
+
+static zs_err_t open_rejects(push_t *p, char *errstr, size_t errstr_size)
+{
+    if (p->opt->rejects != NULL)
+        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s", p->opt->rejects);
+    else
+        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s.rejects.csv",
+                 strcmp(p->opt->input, "-") == 0 ? "stdin" : p->opt->input);
+    /* Resuming appends: the rejects of the first run stay. */
+    p->rejects = fopen(p->rejects_path, p->resume_at > 0 ? "a" : "w");
+    if (p->rejects == NULL)
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", p->rejects_path, strerror(errno));
+    if (p->resume_at == 0)
+        fputs("file,line,column,reason,row\n", p->rejects);
+    return ZS_OK;
+}
+
+int main(int argc, char **argv)
+{
+    options_t opt = {.by = "zs-push"};
+    push_t p = {.opt = &opt};
+    push_members_t *index = NULL;
+    char errstr[1024];
+    int rc = 2;
+    zs_log_init("zs-push", ZS_LOG_INFO, ZS_LOG_TEXT);
+    zs_buf_init(&p.msg, (size_t)16 << 20);
+    zs_buf_init(&p.masked, (size_t)16 << 20);
+    clock_gettime(CLOCK_MONOTONIC, &p.started);
+    if (zs_config_new(&p.cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        return 2;
+    }
+    int parsed = parse_args(argc, argv, &opt, p.cfg);
+    if (parsed != 0) {
+        rc = parsed < 0 ? 0 : parsed;
+        goto done;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    zs_err_t err = setup(&p, errstr, sizeof(errstr));
+    if (err == ZS_OK && opt.close) {
+        err = push_close(&p, errstr, sizeof(errstr));
+        if (err == ZS_OK)
+            err = zs_producer_flush(p.producer, FLUSH_MS, errstr, sizeof(errstr));
+        rc = err == ZS_OK ? 0 : 1;
+        if (err != ZS_OK)
+            zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
+    if (err == ZS_OK)
+        err = checkpoint_load(&p, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = open_rejects(&p, errstr, sizeof(errstr));
+    if (err != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        rc = err == ZS_ERR_KAFKA ? 1 : 2;
+        goto done;
+    }
+    if (opt.kind == ZS_INPUT_HOUSEHOLDS) {
+        err = push_members_new(&index);
+        if (err == ZS_OK)
+            err = read_members(&p, index, errstr, sizeof(errstr));
+    }
+    if (err == ZS_OK)
+        err = push_file(&p, index, errstr, sizeof(errstr));
+    if (err == ZS_OK && index != NULL) {
+        orphan_ctx_t o = {.p = &p, .errstr = errstr, .errstr_size = sizeof(errstr)};
+        push_members_orphans(index, on_orphan, &o);
+        err = o.err;
+    }
+    /* Whatever happened, deliver what was sent and record how far it got. */
+    char flush_err[1024] = "";
+    zs_err_t ferr = zs_producer_flush(p.producer, FLUSH_MS, flush_err, sizeof(flush_err));
+    checkpoint_save(&p, true);
+    if (err != ZS_OK)
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+    if (ferr != ZS_OK)
+        zs_log(ZS_LOG_ERROR, "%s", flush_err);
+    if (fclose(p.rejects) != 0)
+        ferr = zs_fail(flush_err, sizeof(flush_err), ZS_ERR_IO, "%s: write failed", p.rejects_path);
+    p.rejects = NULL;
+    uint64_t line = 0;
+    zs_producer_done_upto(p.producer, &line);
+    if (opt.members != NULL)
+        fprintf(stderr, "%s: %" PRIu64 " rows read, %" PRIu64 " rejected\n", opt.members,
+                p.members_read, p.members_rejected);
+    fprintf(stderr,
+            "%s: %" PRIu64 " rows read, %" PRIu64 " sent, %" PRIu64 " rejected, %" PRIu64
+            " skipped as sent before; %s through line %" PRIu64 "\n",
+            opt.input, p.read, p.sent, p.rejected, p.skipped,
+            ferr == ZS_OK ? "everything delivered" : "delivered in order", line);
+    if (p.rejected + p.members_rejected > 0)
+        fprintf(stderr, "rejected rows and why: %s\n", p.rejects_path);
+    rc = err != ZS_OK || ferr != ZS_OK         ? (err == ZS_ERR_IO && !stop ? 2 : 1)
+         : p.rejected + p.members_rejected > 0 ? 3
+                                               : 0;
+done:
+    if (p.rejects != NULL)
+        fclose(p.rejects);
+    push_members_free(index);
+    zs_encoder_free(p.enc);
+    zs_encoder_free(p.dead_enc);
+    zs_producer_free(p.producer);
+    zs_county_table_free(p.counties);
+    zs_schemas_free(p.schemas);
+    zs_config_destroy(p.cfg);
+    zs_buf_free(&p.msg);
+    zs_buf_free(&p.masked);
+    return rc;
+}

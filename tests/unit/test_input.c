@@ -1,0 +1,246 @@
+/* test_input.c: the registry export contract, one bad value per rule with
+ * the exact reason, and good rows of every kind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zs_input.h"
+#include "zs_schema.h"
+
+static zs_schemas_t *set;
+static zs_county_table_t *counties;
+
+static int setup(void **state)
+{
+    (void)state;
+    char path[1024], errstr[256];
+    snprintf(path, sizeof(path), "%s/guangxi-counties.csv", getenv("ZS_DATA_DIR"));
+    if (zs_county_load(path, &counties, errstr, sizeof(errstr)) != ZS_OK)
+        return -1;
+    return zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)) == ZS_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    zs_schemas_free(set);
+    zs_county_table_free(counties);
+    return 0;
+}
+
+/* A good row of each kind, "|"-separated in column order. */
+static const char *const good[ZS_INPUT__COUNT] = {
+    [ZS_INPUT_HOUSEHOLDS] = "H001|451227|城关镇|下坳村|STABLE|2024-05-03T10:00:00+08:00",
+    [ZS_INPUT_MEMBERS] =
+        "H001|P001|11010519491231002X|HEAD|1949|M|ORDINARY|0|N|Y|2024-05-03T10:00:00Z",
+    [ZS_INPUT_INCOME] = "E1|H001|2024|5|WAGE|1200.50|hrss|2024-06-01T00:00:00+08:00",
+    [ZS_INPUT_EMPLOYMENT] = "E2|H001|P001|2024|5|MIGRANT_OUT_PROVINCE|Y|hrss|2024-06-01T00:00:00Z",
+    [ZS_INPUT_SUBSIDY] = "E3|H001||FARMLAND|PAID|2024|5|95.5|agri|2024-06-01T00:00:00Z",
+    [ZS_INPUT_HARDSHIP] = "E4|H001|2024|5|MEDICAL|20000|health|2024-06-01T00:00:00Z",
+    [ZS_INPUT_FOLLOWUP] =
+        "E5|H001|W-H001-LOW_INCOME-2024-06|ACK||officer_7|2024-07-01T09:00:00+08:00",
+};
+
+/* Converts text ("|"-separated) as a row of kind; returns the error. */
+static zs_err_t convert(zs_input_kind_t kind, const char *text, size_t *bad_col, char *errstr,
+                        size_t errstr_size, avro_value_t *v)
+{
+    static char buf[2048];
+    zs_field_t fields[16];
+    size_t ncols = 0;
+    zs_input_cols(kind, &ncols);
+    snprintf(buf, sizeof(buf), "%s", text);
+    char *p = buf;
+    for (size_t i = 0; i < ncols; i++) {
+        char *bar = strchr(p, '|');
+        if (bar != NULL)
+            *bar = '\0';
+        fields[i] = (zs_field_t){.data = p, .len = strlen(p), .present = true};
+        p = bar ? bar + 1 : p + strlen(p);
+    }
+    zs_row_t row = {
+        .ncols = ncols, .fields = fields, .line = 2, .raw = text, .raw_len = strlen(text)};
+    const zs_schema_t *schema = zs_schemas_latest(set, zs_input_message(kind));
+    if (schema == NULL) {
+        /* Members are elements of Household.members. */
+        schema = zs_schemas_latest(set, "Household");
+        avro_value_t hh, arr;
+        assert_int_equal(avro_generic_value_new(zs_schema_class(schema), &hh), 0);
+        assert_int_equal(avro_value_get_by_name(&hh, "members", &arr, NULL), 0);
+        avro_value_t member;
+        assert_int_equal(avro_value_append(&arr, &member, NULL), 0);
+        zs_err_t err =
+            zs_input_convert(kind, &row, counties, &member, bad_col, errstr, errstr_size);
+        if (v != NULL)
+            avro_value_copy(v, &member);
+        avro_value_decref(&hh);
+        return err;
+    }
+    avro_value_t value;
+    assert_int_equal(avro_generic_value_new(zs_schema_class(schema), &value), 0);
+    zs_err_t err = zs_input_convert(kind, &row, counties, &value, bad_col, errstr, errstr_size);
+    avro_value_decref(&value);
+    return err;
+}
+
+static void good_rows_convert(void **state)
+{
+    (void)state;
+    for (int k = 0; k < ZS_INPUT__COUNT; k++) {
+        char errstr[256] = "";
+        size_t bad = 99;
+        if (convert((zs_input_kind_t)k, good[k], &bad, errstr, sizeof(errstr), NULL) != ZS_OK)
+            fail_msg("%s: %s", zs_input_name((zs_input_kind_t)k), errstr);
+    }
+}
+
+/* One bad value per rule: kind, column, value, the exact reason. */
+static const struct {
+    zs_input_kind_t kind;
+    const char *column;
+    const char *value;
+    const char *reason;
+} bad_values[] = {
+    {ZS_INPUT_INCOME, "event_id", "", "event_id: empty"},
+    {ZS_INPUT_INCOME, "event_id", "e 1", "event_id: not 1-32 characters of 0-9 A-Z a-z _ -"},
+    {ZS_INPUT_INCOME, "household_id", "H0000000000000000000000000000000X",
+     "household_id: not 1-32 characters of 0-9 A-Z a-z _ -"},
+    {ZS_INPUT_INCOME, "year", "1999", "year: not a year from 2000 to 2100"},
+    {ZS_INPUT_INCOME, "year", "2101", "year: not a year from 2000 to 2100"},
+    {ZS_INPUT_INCOME, "month", "13", "month: not a month from 1 to 12"},
+    {ZS_INPUT_INCOME, "month", "0", "month: not a month from 1 to 12"},
+    {ZS_INPUT_INCOME, "month", "+5", "month: not a month from 1 to 12"},
+    {ZS_INPUT_INCOME, "component", "SALARY",
+     "component: not one of WAGE, OPERATING, PROPERTY, TRANSFER, EXPENSE"},
+    {ZS_INPUT_INCOME, "amount_yuan", "12.345", "amount_yuan: more than two decimals"},
+    {ZS_INPUT_INCOME, "amount_yuan", "-1", "amount_yuan: negative amount not allowed"},
+    {ZS_INPUT_INCOME, "amount_yuan", "1,000", "amount_yuan: thousands separator not allowed"},
+    {ZS_INPUT_INCOME, "source", "", "source: empty"},
+    {ZS_INPUT_INCOME, "reported_at", "2024-06-01T00:00:00",
+     "reported_at: missing time zone offset"},
+    {ZS_INPUT_HOUSEHOLDS, "county_code", "110105",
+     "county_code: not a county of the configured region"},
+    {ZS_INPUT_HOUSEHOLDS, "county_code", "45122", "county_code: not a 6-digit county code"},
+    {ZS_INPUT_HOUSEHOLDS, "category", "POOR",
+     "category: not one of STABLE, UNSTABLE, MARGINAL, HARDSHIP"},
+    {ZS_INPUT_HOUSEHOLDS, "township", " 城关镇", "township: leading or trailing space"},
+    {ZS_INPUT_HOUSEHOLDS, "village", "\xff\xfe", "village: not valid UTF-8"},
+    {ZS_INPUT_MEMBERS, "sex", "X", "sex: not one of M, F"},
+    {ZS_INPUT_MEMBERS, "birth_year", "1899", "birth_year: not a birth year from 1900 to 2100"},
+    {ZS_INPUT_MEMBERS, "disability", "5", "disability: not a disability grade 0 (none) to 4"},
+    {ZS_INPUT_MEMBERS, "in_school", "yes", "in_school: not Y or N"},
+    {ZS_INPUT_MEMBERS, "labor_class", "STRONG",
+     "labor_class: not one of SKILLED, ORDINARY, WEAK, LOST, NONE"},
+    {ZS_INPUT_MEMBERS, "relation", "COUSIN",
+     "relation: not one of HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, OTHER"},
+    {ZS_INPUT_MEMBERS, "household_id", "H 1",
+     "household_id: not 1-32 characters of 0-9 A-Z a-z _ -"},
+    {ZS_INPUT_EMPLOYMENT, "status", "RETIRED",
+     "status: not one of MIGRANT_OUT_PROVINCE, MIGRANT_IN_PROVINCE, LOCAL, PUBLIC_WELFARE_JOB, "
+     "WORKSHOP, SELF_EMPLOYED, UNEMPLOYED, NOT_IN_LABOR_FORCE"},
+    {ZS_INPUT_EMPLOYMENT, "wants_work", "", "wants_work: empty"},
+    {ZS_INPUT_SUBSIDY, "kind", "OWED", "kind: not one of DUE, PAID"},
+    {ZS_INPUT_SUBSIDY, "program", "BONUS",
+     "program: not one of DIBAO, TEKUN, TEMP_RELIEF, DISABILITY, PENSION, FARMLAND, FOREST, YULU, "
+     "TRANSPORT, INDUSTRY_REWARD, OTHER"},
+    {ZS_INPUT_HARDSHIP, "kind", "FLOOD",
+     "kind: not one of MEDICAL, DISASTER, ACCIDENT, EDUCATION, OTHER"},
+    {ZS_INPUT_FOLLOWUP, "action", "IGNORE", "action: not one of ACK, MEASURE, RESOLVED"},
+    {ZS_INPUT_FOLLOWUP, "officer_id", "", "officer_id: empty"},
+};
+
+/* Replaces one column of a good row. */
+static void with_value(zs_input_kind_t kind, const char *column, const char *value, char *out,
+                       size_t size, size_t *col)
+{
+    size_t ncols;
+    const zs_col_t *cols = zs_input_cols(kind, &ncols);
+    *col = ncols;
+    for (size_t i = 0; i < ncols; i++)
+        if (strcmp(cols[i].name, column) == 0)
+            *col = i;
+    assert_true(*col < ncols);
+    char buf[2048];
+    snprintf(buf, sizeof(buf), "%s", good[kind]);
+    out[0] = '\0';
+    char *p = buf;
+    for (size_t i = 0; i < ncols; i++) {
+        char *bar = strchr(p, '|');
+        if (bar != NULL)
+            *bar = '\0';
+        size_t n = strlen(out);
+        snprintf(out + n, size - n, "%s%s", i ? "|" : "", i == *col ? value : p);
+        p = bar ? bar + 1 : p + strlen(p);
+    }
+}
+
+static void bad_values_are_named(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
+        char row[2048], errstr[512] = "";
+        size_t col, bad = 99;
+        with_value(bad_values[i].kind, bad_values[i].column, bad_values[i].value, row, sizeof(row),
+                   &col);
+        zs_err_t err = convert(bad_values[i].kind, row, &bad, errstr, sizeof(errstr), NULL);
+        if (err != ZS_ERR_INVALID)
+            fail_msg("case %zu (%s): accepted", i, bad_values[i].column);
+        if (strcmp(errstr, bad_values[i].reason) != 0)
+            fail_msg("case %zu: '%s', want '%s'", i, errstr, bad_values[i].reason);
+        assert_int_equal(bad, col);
+    }
+}
+
+/* The ID number: checked against the birth year, stored masked, never in an
+ * error message. */
+static void id_numbers_are_checked_and_masked(void **state)
+{
+    (void)state;
+    char row[2048], errstr[512];
+    size_t col, bad;
+    with_value(ZS_INPUT_MEMBERS, "birth_year", "1950", row, sizeof(row), &col);
+    assert_int_equal(convert(ZS_INPUT_MEMBERS, row, &bad, errstr, sizeof(errstr), NULL),
+                     ZS_ERR_INVALID);
+    assert_int_equal(bad, 2);
+    assert_null(strstr(errstr, "11010519491231002X"));
+    assert_null(strstr(errstr, "19491231"));
+    with_value(ZS_INPUT_MEMBERS, "id_number", "110105194912310021", row, sizeof(row), &col);
+    assert_int_equal(convert(ZS_INPUT_MEMBERS, row, &bad, errstr, sizeof(errstr), NULL),
+                     ZS_ERR_INVALID);
+    assert_null(strstr(errstr, "110105194912310021"));
+
+    const zs_schema_t *hh = zs_schemas_latest(set, "Household");
+    avro_value_t holder, arr, member, f, b;
+    assert_int_equal(avro_generic_value_new(zs_schema_class(hh), &holder), 0);
+    assert_int_equal(avro_value_get_by_name(&holder, "members", &arr, NULL), 0);
+    assert_int_equal(avro_value_append(&arr, &member, NULL), 0);
+    assert_int_equal(
+        convert(ZS_INPUT_MEMBERS, good[ZS_INPUT_MEMBERS], &bad, errstr, sizeof(errstr), &member),
+        ZS_OK);
+    const char *s;
+    size_t size;
+    assert_int_equal(avro_value_get_by_name(&member, "id_number_masked", &f, NULL), 0);
+    assert_int_equal(avro_value_get_current_branch(&f, &b), 0);
+    assert_int_equal(avro_value_get_string(&b, &s, &size), 0);
+    assert_string_equal(s, "**************002X");
+    avro_value_decref(&holder);
+
+    /* An empty ID number is allowed: the member has none on file. */
+    with_value(ZS_INPUT_MEMBERS, "id_number", "", row, sizeof(row), &col);
+    assert_int_equal(convert(ZS_INPUT_MEMBERS, row, &bad, errstr, sizeof(errstr), NULL), ZS_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_rows_convert),
+        cmocka_unit_test(bad_values_are_named),
+        cmocka_unit_test(id_numbers_are_checked_and_masked),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
