@@ -78,11 +78,13 @@ if [ $quick -eq 0 ]; then
 
     # The integration tier runs on a real Apache Kafka (KRaft, one node, with
     # a SCRAM listener), fetched into a cache outside the repo on first use.
+    # Its ports (19092-19094) lie below the ephemeral range, which the
+    # embedded brokers and clients of the other tiers draw from.
     step "integration: a real Kafka"
     kdir="$out/kafka"
     rm -rf "$kdir"
     trap 'deploy/kafka/stop.sh --dir "$kdir" >/dev/null 2>&1 || true' EXIT
-    if deploy/kafka/start.sh --dir "$kdir" --port "${ZS_KAFKA_PORT:-39092}" --sasl; then
+    if deploy/kafka/start.sh --dir "$kdir" --port "${ZS_KAFKA_PORT:-19092}" --sasl; then
         ZS_KAFKA_BOOTSTRAP=$(cat "$kdir/bootstrap") \
             ZS_KAFKA_SASL_BOOTSTRAP=$(cat "$kdir/sasl_bootstrap") \
             ZS_KAFKA_ADMIN_PASSWORD=$(cat "$kdir/admin.password") \
