@@ -3,6 +3,8 @@
  * read from key=value files and -X arguments, dumped and documented. */
 #include "zs_config.h"
 
+#include "zs_log.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -1063,4 +1065,22 @@ zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errs
     default:
         return ZS_ERR_NOT_FOUND;
     }
+}
+
+zs_err_t zs_config_apply_logging(const zs_config_t *cfg, const char *prog, char *errstr,
+                                 size_t errstr_size)
+{
+    const char *level_name = NULL, *format_name = NULL;
+    zs_log_level_t level;
+    zs_log_format_t format;
+    zs_err_t err = zs_config_get_str(cfg, "zs.log.level", &level_name, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(cfg, "zs.log.format", &format_name, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    if (zs_log_level_parse(level_name, &level) != ZS_OK ||
+        zs_log_format_parse(format_name, &format) != ZS_OK)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "zs.log.level or zs.log.format");
+    zs_log_init(prog, level, format);
+    return ZS_OK;
 }

@@ -95,6 +95,11 @@ zs_err_t zs_config_set(zs_config_t *cfg, const char *key, const char *value, con
 zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errstr,
                           size_t errstr_size);
 
+/* Sets up logging for program prog from zs.log.level and zs.log.format (call
+ * once the options are read). */
+zs_err_t zs_config_apply_logging(const zs_config_t *cfg, const char *prog, char *errstr,
+                                 size_t errstr_size);
+
 /* Passes every librdkafka property set so far to conf (rd_kafka_conf_set, in
  * the order first set). A property librdkafka rejects is ZS_ERR_INVALID
  * naming the key, its origin and librdkafka's message (secret values

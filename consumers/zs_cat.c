@@ -389,6 +389,10 @@ int main(int argc, char **argv)
             goto done;
         }
     }
+    if (zs_config_apply_logging(cfg, "zs-cat", errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
     if (optind < argc || (!opt.schemas && !opt.encode && !opt.file && !opt.topic)) {
         fputs(usage, stderr);
         goto done;

@@ -714,6 +714,10 @@ int main(int argc, char **argv)
         rc = parsed < 0 ? 0 : parsed;
         goto done;
     }
+    if (zs_config_apply_logging(p.cfg, "zs-push", errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     zs_err_t err = setup(&p, errstr, sizeof(errstr));

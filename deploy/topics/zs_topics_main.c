@@ -323,6 +323,10 @@ int main(int argc, char **argv)
             goto done;
         }
     }
+    if (zs_config_apply_logging(cfg, "zs-topics", errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
     if (optind < argc) {
         fputs(usage, stderr);
         goto done;

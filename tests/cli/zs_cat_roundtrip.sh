@@ -36,4 +36,10 @@ if "$cat_bin" --schema-dir "$dir" -f "$tmp/cut.bin" >"$tmp/out2.jsonl" 2>"$tmp/e
 fi
 grep -q 'message 2' "$tmp/err" || fail "the error does not name message 2: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/out2.jsonl")" -eq 1 ] || fail "the whole first message was not printed"
+# zs.log.format and zs.log.level take effect.
+"$cat_bin" --schema-dir "$tmp/none" --schemas -X zs.log.format=json 2>"$tmp/err" && fail "a missing schema dir was accepted"
+python3 -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline()); sys.exit(m["level"] != "error")' "$tmp/err" ||
+    fail "zs.log.format=json not applied: $(cat "$tmp/err")"
+"$cat_bin" --schema-dir "$dir" --schemas -X zs.log.level=loud 2>"$tmp/err" && fail "a bad log level was accepted"
+grep -q "zs.log.level: 'loud' is not one of" "$tmp/err" || fail "bad log level not named: $(cat "$tmp/err")"
 echo "zs-cat round trip: 1 passed, 0 failed"
