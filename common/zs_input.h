@@ -11,7 +11,7 @@
 #include "zs_county.h"
 #include "zs_csv.h"
 #include "zs_err.h"
-#include "zs_jsonl.h"
+#include "zs_rows.h"
 
 typedef enum zs_input_kind {
     ZS_INPUT_HOUSEHOLDS,

@@ -14,7 +14,7 @@
 
 #include "zs_buf.h"
 #include "zs_csv.h"
-#include "zs_jsonl.h"
+#include "zs_rows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
-/* zs_jsonl.h: registry exports as JSON Lines, and zs_rows, the one row reader
- * over CSV and JSON Lines exports that gives fields by expected column, so a
- * producer handles both formats the same way.
+/* zs_rows.h: zs_rows, the one reader of registry exports, CSV or JSON Lines,
+ * that gives fields by expected column, so a producer handles both formats
+ * the same way.
  *
  * What a JSON Lines export is (DESIGN.md, "Registry export formats"):
  * - UTF-8 text, one JSON object per line, its members named like the CSV
@@ -17,8 +17,8 @@
  *   NUL.
  * A malformed line is an error of that row only: an object cannot span lines,
  * so the next line is read normally. */
-#ifndef ZS_JSONL_H
-#define ZS_JSONL_H
+#ifndef ZS_ROWS_H
+#define ZS_ROWS_H
 
 #include <stdbool.h>
 #include <stddef.h>

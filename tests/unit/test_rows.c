@@ -1,4 +1,4 @@
-/* test_jsonl.c: the JSON Lines reader and zs_rows over CSV and JSON Lines,
+/* test_rows.c: the JSON Lines reader and zs_rows over CSV and JSON Lines,
  * table by table. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "zs_jsonl.h"
+#include "zs_rows.h"
 
 #define NCOLS    4
 #define MAX_ROWS 12

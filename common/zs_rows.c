@@ -1,6 +1,7 @@
-/* zs_jsonl.c: the JSON Lines reader (a small strict parser of flat objects
- * that keeps number literals exact) and zs_rows over CSV and JSON Lines. */
-#include "zs_jsonl.h"
+/* zs_rows.c: rows of a registry export by expected column, from CSV (through
+ * zs_csv) or JSON Lines (a small strict parser of flat objects
+ * that keeps number literals exact, below). */
+#include "zs_rows.h"
 
 #include <errno.h>
 #include <stdarg.h>
