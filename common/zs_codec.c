@@ -135,6 +135,27 @@ zs_err_t zs_encoder_encode_value(zs_encoder_t *enc, avro_value_t *value, zs_buf_
     return ZS_OK;
 }
 
+zs_err_t zs_codec_null_optionals(avro_value_t *record)
+{
+    size_t n = 0;
+    if (avro_value_get_size(record, &n) != 0)
+        return ZS_ERR_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        avro_value_t f, b;
+        int disc = -1;
+        if (avro_value_get_by_index(record, i, &f, NULL) != 0)
+            return ZS_ERR_AVRO;
+        if (avro_value_get_type(&f) != AVRO_UNION || avro_value_get_discriminant(&f, &disc) != 0 ||
+            disc >= 0)
+            continue;
+        avro_schema_t first = avro_schema_union_branch(avro_value_get_schema(&f), 0);
+        if (avro_typeof(first) == AVRO_NULL &&
+            (avro_value_set_branch(&f, 0, &b) != 0 || avro_value_set_null(&b) != 0))
+            return ZS_ERR_AVRO;
+    }
+    return ZS_OK;
+}
+
 zs_err_t zs_encoder_encode(zs_encoder_t *enc, zs_buf_t *out, char *errstr, size_t errstr_size)
 {
     return zs_encoder_encode_value(enc, &enc->value, out, errstr, errstr_size);

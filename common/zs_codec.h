@@ -33,6 +33,9 @@ zs_err_t zs_encoder_new(const zs_schema_t *schema, zs_encoder_t **out, char *err
 void zs_encoder_free(zs_encoder_t *enc);
 /* The encoder's value, reset to empty: fill it, then zs_encoder_encode. */
 avro_value_t *zs_encoder_value(zs_encoder_t *enc);
+/* Sets every optional field (a union whose first branch is null) of record
+ * that has no branch chosen yet to null, so a caller fills only what it has. */
+zs_err_t zs_codec_null_optionals(avro_value_t *record);
 /* Writes the encoder's value as one message into out (replacing its content). */
 zs_err_t zs_encoder_encode(zs_encoder_t *enc, zs_buf_t *out, char *errstr, size_t errstr_size);
 /* Writes value, an instance of the encoder's schema held elsewhere. */
