@@ -103,7 +103,10 @@ void zs_encoder_free(zs_encoder_t *enc)
 
 avro_value_t *zs_encoder_value(zs_encoder_t *enc)
 {
+    /* A reset union keeps its branch with an emptied value, which avro-c
+     * cannot write: start every optional field at null instead. */
     avro_value_reset(&enc->value);
+    zs_codec_null_optionals(&enc->value);
     return &enc->value;
 }
 
@@ -142,11 +145,9 @@ zs_err_t zs_codec_null_optionals(avro_value_t *record)
         return ZS_ERR_INVALID;
     for (size_t i = 0; i < n; i++) {
         avro_value_t f, b;
-        int disc = -1;
         if (avro_value_get_by_index(record, i, &f, NULL) != 0)
             return ZS_ERR_AVRO;
-        if (avro_value_get_type(&f) != AVRO_UNION || avro_value_get_discriminant(&f, &disc) != 0 ||
-            disc >= 0)
+        if (avro_value_get_type(&f) != AVRO_UNION)
             continue;
         avro_schema_t first = avro_schema_union_branch(avro_value_get_schema(&f), 0);
         if (avro_typeof(first) == AVRO_NULL &&

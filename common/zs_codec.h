@@ -31,10 +31,14 @@ typedef struct zs_encoder zs_encoder_t;
 zs_err_t zs_encoder_new(const zs_schema_t *schema, zs_encoder_t **out, char *errstr,
                         size_t errstr_size);
 void zs_encoder_free(zs_encoder_t *enc);
-/* The encoder's value, reset to empty: fill it, then zs_encoder_encode. */
+/* The encoder's value, reset, its optional fields null: fill it, then
+ * zs_encoder_encode. */
 avro_value_t *zs_encoder_value(zs_encoder_t *enc);
-/* Sets every optional field (a union whose first branch is null) of record
- * that has no branch chosen yet to null, so a caller fills only what it has. */
+/* Sets every optional field (a union whose first branch is null) of record to
+ * null, so a caller fills only what it has. zs_encoder_value does this for the
+ * top level; call it on a nested record right after choosing its branch (a
+ * reset union keeps its branch with an emptied value, which avro-c cannot
+ * write). */
 zs_err_t zs_codec_null_optionals(avro_value_t *record);
 /* Writes the encoder's value as one message into out (replacing its content). */
 zs_err_t zs_encoder_encode(zs_encoder_t *enc, zs_buf_t *out, char *errstr, size_t errstr_size);

@@ -15,7 +15,7 @@
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_framed.h"
-#include "zs_kafka.h"
+#include "zs_scan.h"
 #include "zs_log.h"
 
 static const char usage[] =
@@ -203,86 +203,45 @@ static int encode_lines(const zs_schemas_t *set, const options_t *opt)
     return rc;
 }
 
+/* What printing a topic's messages needs. */
+typedef struct printing {
+    zs_decoder_t *dec;
+    const options_t *opt;
+    zs_buf_t line;
+    int rc;
+} printing_t;
+
+static bool print_one(void *ctx, const rd_kafka_message_t *rkm)
+{
+    printing_t *pr = ctx;
+    char where[256];
+    snprintf(where, sizeof(where), "%s [%" PRId32 "] offset %" PRId64, pr->opt->topic,
+             rkm->partition, rkm->offset);
+    if (!print_message(pr->dec, rkm->payload, rkm->len, where, rkm, pr->opt, &pr->line))
+        pr->rc = 1;
+    return true;
+}
+
 static int cat_topic(zs_decoder_t *dec, zs_config_t *cfg, const options_t *opt)
 {
-    static const zs_kafka_default_t defaults[] = {{"isolation.level", "read_committed"},
-                                                  {"enable.partition.eof", "true"},
-                                                  {"enable.auto.commit", "false"},
-                                                  {"group.id", "zs-cat"},
-                                                  {NULL, NULL}};
+    zs_scan_opts_t so = {.topic = opt->topic,
+                         .partition = opt->partition,
+                         .offset = opt->offset < -2 ? RD_KAFKA_OFFSET_TAIL(-opt->offset - 2)
+                                                    : opt->offset,
+                         .count = opt->count,
+                         .exit_at_end = opt->exit_at_end,
+                         .stop = &stop};
+    printing_t pr = {.dec = dec, .opt = opt};
+    zs_buf_init(&pr.line, (size_t)64 << 20);
     char errstr[512];
-    rd_kafka_t *rk = NULL;
-    rd_kafka_topic_partition_list_t *parts = NULL;
-    const struct rd_kafka_metadata *md = NULL;
-    int rc = 1;
-
-    if (zs_kafka_new(cfg, RD_KAFKA_CONSUMER, defaults, &rk, errstr, sizeof(errstr)) != ZS_OK) {
+    long errors = 0;
+    zs_err_t err = zs_scan(cfg, &so, print_one, &pr, &errors, errstr, sizeof(errstr));
+    zs_buf_free(&pr.line);
+    if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
-        return 2;
+        return err == ZS_ERR_INVALID ? 2 : 1;
     }
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, opt->topic, NULL);
-    rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, rkt, &md, 10000);
-    rd_kafka_topic_destroy(rkt);
-    if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR || md->topic_cnt != 1 || md->topics[0].err) {
-        zs_log(ZS_LOG_ERROR, "topic %s: %s", opt->topic,
-               rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
-        goto destroy;
-    }
-    parts = rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
-        int32_t p = md->topics[0].partitions[i].id;
-        if (opt->partition >= 0 && p != opt->partition)
-            continue;
-        rd_kafka_topic_partition_list_add(parts, opt->topic, p)->offset =
-            opt->offset < -2 ? RD_KAFKA_OFFSET_TAIL(-opt->offset - 2) : opt->offset;
-    }
-    if (parts->cnt == 0) {
-        zs_log(ZS_LOG_ERROR, "topic %s has no partition %" PRId32, opt->topic, opt->partition);
-        goto destroy;
-    }
-    kerr = rd_kafka_assign(rk, parts);
-    if (kerr) {
-        zs_log(ZS_LOG_ERROR, "cannot assign %s: %s", opt->topic, rd_kafka_err2str(kerr));
-        goto destroy;
-    }
-    rc = 0;
-    int at_end = 0;
-    long seen = 0;
-    zs_buf_t line;
-    zs_buf_init(&line, (size_t)64 << 20);
-    while (!stop && (opt->count == 0 || seen < opt->count)) {
-        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 500);
-        if (rkm == NULL)
-            continue;
-        if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            rd_kafka_message_destroy(rkm);
-            if (opt->exit_at_end && ++at_end >= parts->cnt)
-                break;
-            continue;
-        }
-        if (rkm->err) {
-            zs_log(ZS_LOG_ERROR, "%s", rd_kafka_message_errstr(rkm));
-            rc = 1;
-            rd_kafka_message_destroy(rkm);
-            continue;
-        }
-        char where[256];
-        snprintf(where, sizeof(where), "%s [%" PRId32 "] offset %" PRId64, opt->topic,
-                 rkm->partition, rkm->offset);
-        if (!print_message(dec, rkm->payload, rkm->len, where, rkm, opt, &line))
-            rc = 1;
-        seen++;
-        rd_kafka_message_destroy(rkm);
-    }
-    zs_buf_free(&line);
-    rd_kafka_consumer_close(rk);
-destroy:
-    if (md != NULL)
-        rd_kafka_metadata_destroy(md);
-    if (parts != NULL)
-        rd_kafka_topic_partition_list_destroy(parts);
-    rd_kafka_destroy(rk);
-    return rc;
+    return errors > 0 ? 1 : pr.rc;
 }
 
 static bool parse_offset(const char *s, int64_t *out)

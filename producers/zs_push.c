@@ -4,6 +4,7 @@
  * (idempotent producer, every delivery checked), resumable after a crash. */
 #include <errno.h>
 #include <getopt.h>
+#include <openssl/evp.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "push_members.h"
+#include "zs_audit.h"
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_county.h"
@@ -65,8 +67,10 @@ typedef struct push {
     zs_schemas_t *schemas;
     zs_county_table_t *counties;
     zs_producer_t *producer;
-    zs_encoder_t *enc, *dead_enc;
-    char topic[256], dead_topic[256];
+    zs_encoder_t *enc, *dead_enc, *audit_enc;
+    char topic[256], dead_topic[256], audit_topic[256];
+    zs_audit_chain_t chain; /* this run's audit chain: zs-push/<host>/<pid>/<start> */
+    const zs_schema_t *audit_schema;
     FILE *rejects;
     char rejects_path[4096];
     zs_buf_t msg, masked;
@@ -245,6 +249,37 @@ static int set_long(avro_value_t *rec, const char *name, int64_t n, bool is_int)
     return is_int ? avro_value_set_int(&f, (int32_t)n) : avro_value_set_long(&f, n);
 }
 
+/* Sends one audit record of this run's chain: kind, the row's place (line 0:
+ * none), its household, a digest, and what happened. */
+static zs_err_t audit(push_t *p, const char *kind, const char *file, unsigned long line,
+                      const char *household, const unsigned char *digest, const char *detail,
+                      uint64_t tag, char *errstr, size_t errstr_size)
+{
+    avro_value_t *v = zs_encoder_value(p->audit_enc), f, b, src;
+    int sym = avro_schema_enum_get_by_name(
+        avro_schema_record_field_get(zs_schema_avro(p->audit_schema), "kind"), kind);
+    int rc = sym < 0 || avro_value_get_by_name(v, "kind", &f, NULL) ||
+             avro_value_set_enum(&f, sym) || set_str(v, "actor", "zs-push", 7) ||
+             set_long(v, "at", now_ms(), false) || set_str(v, "detail", detail, strlen(detail));
+    if (rc == 0 && household != NULL)
+        rc = set_str(v, "household_id", household, strlen(household));
+    if (rc == 0 && digest != NULL)
+        rc = avro_value_get_by_name(v, "digest", &f, NULL) || avro_value_set_branch(&f, 1, &b) ||
+             avro_value_set_fixed(&b, (void *)digest, ZS_SHA256_SIZE);
+    if (rc == 0 && file != NULL) {
+        rc = avro_value_get_by_name(v, "source", &f, NULL) || avro_value_set_branch(&f, 1, &src) ||
+             zs_codec_null_optionals(&src) != ZS_OK || set_str(&src, "file", file, strlen(file)) ||
+             (line > 0 ? set_long(&src, "line", (int64_t)line, false)
+                       : set_str(&src, "line", NULL, 0));
+    }
+    if (rc != 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
+    zs_err_t err = zs_audit_chain_append(&p->chain, p->audit_enc, v, &p->msg, errstr, errstr_size);
+    return err != ZS_OK
+               ? err
+               : send_row(p, p->audit_topic, p->chain.name, &p->msg, tag, errstr, errstr_size);
+}
+
 /* A rejected row: to the rejects file and, as a DeadLetter, to Kafka. The
  * row text is kept, with anything shaped like an ID number masked. */
 static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const char *column,
@@ -276,8 +311,37 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
         avro_value_get_by_name(v, "redacted", &f, NULL) || avro_value_set_boolean(&f, masked > 0);
     if (rc != 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
-    zs_err_t err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
+    /* The row is done when both its audit record and its dead letter are
+     * delivered: the first of them carries the line before it. */
+    char detail[600];
+    snprintf(detail, sizeof(detail), "%s%s%s", column, column[0] ? ": " : "", reason);
+    zs_err_t err = audit(p, "ROW_REJECTED", file, row->line, key, NULL, detail, tag ? tag - 1 : 0,
+                         errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
     return err != ZS_OK ? err : send_row(p, p->dead_topic, key, &p->msg, tag, errstr, errstr_size);
+}
+
+/* The SHA-256 of a file's bytes, so an inspector can tell which export was
+ * pushed; false for stdin or an unreadable file. */
+static bool file_digest(const char *path, unsigned char out[ZS_SHA256_SIZE])
+{
+    if (strcmp(path, "-") == 0)
+        return false;
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return false;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    static char chunk[1 << 16];
+    size_t n;
+    while (ok && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        ok = EVP_DigestUpdate(ctx, chunk, n) == 1;
+    unsigned int len = ZS_SHA256_SIZE;
+    ok = ok && !ferror(fp) && EVP_DigestFinal_ex(ctx, out, &len) == 1;
+    EVP_MD_CTX_free(ctx);
+    fclose(fp);
+    return ok;
 }
 
 /* Opens a reader over path with the columns of kind. */
@@ -522,6 +586,13 @@ static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
     int partitions = md->topics[0].partition_cnt;
     rd_kafka_metadata_destroy(md);
     zs_encoder_free(enc);
+    if (err == ZS_OK) {
+        char detail[512];
+        snprintf(detail, sizeof(detail), "%s closed for %s in %d partitions by %s", p->topic,
+                 p->opt->period, partitions, p->opt->by);
+        err = audit(p, "PERIOD_CLOSED", NULL, 0, NULL, NULL, detail, (uint64_t)partitions, errstr,
+                    errstr_size);
+    }
     if (err == ZS_OK)
         zs_log(ZS_LOG_INFO, "%s: closing %s in %d partitions", p->topic, p->opt->period,
                partitions);
@@ -675,6 +746,16 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     if (err == ZS_OK && !p->opt->close)
         err = zs_encoder_new(zs_schemas_latest(p->schemas, "DeadLetter"), &p->dead_enc, errstr,
                              errstr_size);
+    p->audit_schema = zs_schemas_latest(p->schemas, "AuditRecord");
+    if (err == ZS_OK)
+        err = zs_encoder_new(p->audit_schema, &p->audit_enc, errstr, errstr_size);
+    /* Each run writes a chain of its own; its name is its key. */
+    char host[64] = "localhost", name[128];
+    gethostname(host, sizeof(host) - 1);
+    snprintf(name, sizeof(name), "zs-push/%.60s/%ld/%lld", host, (long)getpid(),
+             (long long)now_ms());
+    zs_audit_chain_init(&p->chain, name);
+    zs_topic_name(prefix, "audit", p->audit_topic, sizeof(p->audit_topic));
     return err;
 }
 
@@ -751,6 +832,20 @@ int main(int argc, char **argv)
         push_members_orphans(index, on_orphan, &o);
         err = o.err;
     }
+    /* The run's summary closes its audit chain: what was read, sent and
+     * rejected, and the digest of the file. */
+    if (err == ZS_OK && !opt.close) {
+        unsigned char digest[ZS_SHA256_SIZE];
+        char detail[512];
+        snprintf(detail, sizeof(detail),
+                 "%s %s: %" PRIu64 " rows read, %" PRIu64 " sent, %" PRIu64 " rejected, %" PRIu64
+                 " skipped as sent before; members: %" PRIu64 " read, %" PRIu64 " rejected",
+                 zs_input_name(opt.kind), opt.input, p.read, p.sent, p.rejected, p.skipped,
+                 p.members_read, p.members_rejected);
+        err = audit(&p, "BATCH_SUMMARY", opt.input, 0, NULL,
+                    file_digest(opt.input, digest) ? digest : NULL, detail, p.last_line, errstr,
+                    sizeof(errstr));
+    }
     /* Whatever happened, deliver what was sent and record how far it got. */
     char flush_err[1024] = "";
     zs_err_t ferr = zs_producer_flush(p.producer, FLUSH_MS, flush_err, sizeof(flush_err));
@@ -783,6 +878,7 @@ done:
     push_members_free(index);
     zs_encoder_free(p.enc);
     zs_encoder_free(p.dead_enc);
+    zs_encoder_free(p.audit_enc);
     zs_producer_free(p.producer);
     zs_county_table_free(p.counties);
     zs_schemas_free(p.schemas);

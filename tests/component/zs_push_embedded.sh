@@ -3,9 +3,11 @@
 # and dead-letter topic), households joined with their members, JSON Lines
 # and stdin, the period-close marker in every partition after the data, and
 # a run killed in the middle of a file resumed with nothing lost.
-#   zs_push_embedded.sh ZS_BROKER ZS_PUSH ZS_CAT   (ZS_SCHEMA_DIR, ZS_DATA_DIR set)
+# Every run's audit chain holds, with a record per rejected row and a
+# summary per run.
+#   zs_push_embedded.sh ZS_BROKER ZS_PUSH ZS_CAT ZS_AUDIT   (ZS_SCHEMA_DIR, ZS_DATA_DIR set)
 set -euo pipefail
-broker_bin=$1 push=$2 cat_bin=$3
+broker_bin=$1 push=$2 cat_bin=$3 audit_bin=$4
 tmp=$(mktemp -d)
 pid=
 cleanup() {
@@ -147,5 +149,20 @@ missing = [i for i in range(100000) if "R%d" % i not in ids]
 assert not missing, "%d missing, first R%d" % (len(missing), missing[0])
 PY
 ok "killed after line $first, resumed: all 100000 rows delivered"
+"$audit_bin" verify -b "$b" >verify.out 2>&1 || fail "audit chains broken: $(cat verify.out)"
+grep -q 'records in 6 chains; every link holds' verify.out || fail "not 6 runs' chains: $(cat verify.out)"
+topic audit >audit.out
+python3 - <<'PY' || fail "audit records wrong"
+import json
+recs = [json.loads(l) for l in open("audit.out")]
+kinds = [r["kind"] for r in recs]
+assert kinds.count("ROW_REJECTED") == 8, kinds.count("ROW_REJECTED")
+assert kinds.count("BATCH_SUMMARY") == 5, kinds.count("BATCH_SUMMARY")  # the killed run wrote none
+assert kinds.count("PERIOD_CLOSED") == 1, kinds
+assert all("11010519491231002X" not in json.dumps(r, ensure_ascii=False) for r in recs)
+summary = [r for r in recs if r["kind"] == "BATCH_SUMMARY" and "big.csv" in r["detail"]][0]
+assert summary["digest"] is not None and "100000 rows read" in summary["detail"], summary
+PY
+ok "every run's audit chain holds: a record per rejected row, a summary per run with the file's digest, the close"
 grep -q DATA.LOST broker.log && fail "the embedded broker dropped records: $(cat broker.log)"
 echo "zs-push on the embedded broker: $passed passed, 0 failed"
