@@ -142,8 +142,9 @@ zs_err_t zs_producer_send(zs_producer_t *p, const char *topic, int32_t partition
         if (fatal(p, errstr, errstr_size))
             return ZS_ERR_KAFKA;
     }
-    p->next++;
-    rd_kafka_poll(p->rk, 0);
+    /* Serve delivery reports now and then, not after every message. */
+    if (p->next++ % 64 == 0)
+        rd_kafka_poll(p->rk, 0);
     return ZS_OK;
 }
 

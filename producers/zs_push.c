@@ -71,6 +71,7 @@ typedef struct push {
     char topic[256], dead_topic[256], audit_topic[256];
     zs_audit_chain_t chain; /* this run's audit chain: zs-push/<host>/<pid>/<start> */
     const zs_schema_t *audit_schema;
+    rd_kafka_topic_t *handles[3]; /* the topics written, known from the start */
     FILE *rejects;
     char rejects_path[4096];
     zs_buf_t msg, masked;
@@ -756,6 +757,13 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
              (long long)now_ms());
     zs_audit_chain_init(&p->chain, name);
     zs_topic_name(prefix, "audit", p->audit_topic, sizeof(p->audit_topic));
+    /* Handles made now let librdkafka fetch every topic's metadata at once;
+     * a topic first named at the end of a run costs a metadata round. */
+    if (err == ZS_OK) {
+        const char *names[3] = {p->topic, p->dead_topic, p->audit_topic};
+        for (int i = 0; i < 3; i++)
+            p->handles[i] = rd_kafka_topic_new(zs_producer_handle(p->producer), names[i], NULL);
+    }
     return err;
 }
 
@@ -879,6 +887,9 @@ done:
     zs_encoder_free(p.enc);
     zs_encoder_free(p.dead_enc);
     zs_encoder_free(p.audit_enc);
+    for (int i = 0; i < 3; i++)
+        if (p.handles[i] != NULL)
+            rd_kafka_topic_destroy(p.handles[i]);
     zs_producer_free(p.producer);
     zs_county_table_free(p.counties);
     zs_schemas_free(p.schemas);

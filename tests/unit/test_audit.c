@@ -84,8 +84,8 @@ static const char *check(const int *order, int edit)
             ZS_OK);
         const char *chain;
         size_t size;
-        int64_t seq;
-        int disc;
+        int64_t seq = 0;
+        int disc = -1;
         const void *hash = NULL;
         assert_int_equal(avro_value_get_by_name(v, "chain", &f, NULL), 0);
         assert_int_equal(avro_value_get_string(&f, &chain, &size), 0);
