@@ -38,7 +38,7 @@ static const char usage[] =
  * if librdkafka is asked for the same thing); zs-push adds nothing else but
  * bootstrap.servers. Also as there: RD_KAFKA_MSG_F_COPY, the unassigned
  * partition (the default partitioner on the key), rd_kafka_poll(rk, 0) after
- * each produce, a poll and retry on QUEUE_FULL. */
+ * every 64th produce, a poll and retry on QUEUE_FULL. */
 static const char *const settings[][2] = {
     {"enable.idempotence", "true"},
     {"acks", "all"},
@@ -289,7 +289,8 @@ int main(int argc, char **argv)
                 die("produce: %s", rd_kafka_err2str(err));
             rd_kafka_poll(rk, 100);
         }
-        rd_kafka_poll(rk, 0);
+        if (k % 64 == 0)
+            rd_kafka_poll(rk, 0);
         if (counts.failed > 0)
             break;
     }
