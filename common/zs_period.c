@@ -166,9 +166,9 @@ static int days_in_month(int64_t y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant,
- * "chrono-Compatible Low-Level Date Algorithms", days_from_civil). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+/* Howard Hinnant, "chrono-Compatible Low-Level Date Algorithms",
+ * days_from_civil. */
+int64_t zs_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -178,8 +178,8 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* The inverse of days_from_civil (same source, civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+/* Same source, civil_from_days. */
+void zs_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -275,7 +275,7 @@ zs_err_t zs_time_parse(const char *s, size_t len, int64_t *epoch_ms, char *errst
         return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                        "time zone offset -00:00 means unknown; give Z or the real offset");
 
-    int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
+    int64_t days = zs_days_from_civil(year, (unsigned)month, (unsigned)day);
     int64_t secs =
         (int64_t)hour * 3600 + minute * 60 + second - (int64_t)off_sign * offset_min * 60;
     *epoch_ms = days * MS_PER_DAY + secs * 1000 + ms;
@@ -293,7 +293,7 @@ void zs_time_format(int64_t epoch_ms, char *out, size_t size)
     }
     int64_t year = 0;
     unsigned month = 0, day = 0;
-    civil_from_days(days, &year, &month, &day);
+    zs_civil_from_days(days, &year, &month, &day);
     unsigned ms_of_day = (unsigned)rem;
     snprintf(out, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%03uZ", year, month, day,
              ms_of_day / 3600000, ms_of_day / 60000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);

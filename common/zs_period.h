@@ -84,4 +84,9 @@ zs_err_t zs_time_parse(const char *s, size_t len, int64_t *epoch_ms, char *errst
  * written with more digits or a sign and are then not valid ISO 8601. */
 void zs_time_format(int64_t epoch_ms, char *out, size_t size);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back; no time
+ * zone, no libc calendar functions. */
+int64_t zs_days_from_civil(int64_t y, unsigned m, unsigned d);
+void zs_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 #endif

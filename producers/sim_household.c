@@ -2,6 +2,8 @@
  * growable arrays over zs_buf_t, and Guangxi wall-clock timestamps. */
 #include "sim_household.h"
 
+#include "zs_period.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -180,36 +182,11 @@ void sim_array_remove(zs_buf_t *array, size_t elem, size_t i)
     array->len -= elem;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
- * Hinnant's days_from_civil / civil_from_days, as in common/zs_period.c). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
 #define OFFSET_S (8 * 3600)
 
 int64_t sim_time_make(int year, int month, int day, int hour, int minute, int second)
 {
-    int64_t days = days_from_civil(year, (unsigned)month, (unsigned)day);
+    int64_t days = zs_days_from_civil(year, (unsigned)month, (unsigned)day);
     return (days * 86400 + hour * 3600 + minute * 60 + second - OFFSET_S) * 1000;
 }
 
@@ -236,7 +213,7 @@ void sim_time_format(int64_t ms, char *out)
     }
     int64_t y;
     unsigned m, d;
-    civil_from_days(days, &y, &m, &d);
+    zs_civil_from_days(days, &y, &m, &d);
     char *p = out;
     p = put2(p, (unsigned)(y / 100));
     p = put2(p, (unsigned)(y % 100));
