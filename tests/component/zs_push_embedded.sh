@@ -8,23 +8,9 @@
 #   zs_push_embedded.sh ZS_BROKER ZS_PUSH ZS_CAT ZS_AUDIT   (ZS_SCHEMA_DIR, ZS_DATA_DIR set)
 set -euo pipefail
 broker_bin=$1 push=$2 cat_bin=$3 audit_bin=$4
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-passed=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp"
-
-"$broker_bin" --partitions 12 --bootstrap-file bootstrap >/dev/null 2>broker.log &
-pid=$!
-for _ in $(seq 100); do [ -s bootstrap ] && break; sleep 0.1; done
-[ -s bootstrap ] || fail "zs-broker did not start: $(cat broker.log)"
-b=$(cat bootstrap)
+start_broker "$broker_bin" 12
 topic() { "$cat_bin" -b "$b" -t "zs.$1" -e "${@:2}"; }
 
 cat >households.csv <<'CSV'

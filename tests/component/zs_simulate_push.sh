@@ -6,16 +6,7 @@
 #   zs_simulate_push.sh ZS_SIMULATE ZS_PUSH ZS_BROKER ZS_CAT   (ZS_SCHEMA_DIR, ZS_DATA_DIR set)
 set -euo pipefail
 sim=$1 push=$2 broker_bin=$3 cat_bin=$4
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-passed=0
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
+. "$(dirname "$0")/lib.sh"
 cd "$tmp"
 
 args=(--households 1000 --quarters 4 --from 2023Q1 --seed 7 --inject-share 0.06 --quiet)
@@ -57,11 +48,8 @@ sys.exit(1 if bad else 0)
 PY
 ok "every injected case shows in the ground truth as promised ($(tail -n +2 a/injected.csv | wc -l) cases)"
 
-"$broker_bin" --partitions 12 --bootstrap-file bootstrap >/dev/null 2>broker.log &
-pid=$!
-for _ in $(seq 100); do [ -s bootstrap ] && break; sleep 0.1; done
-[ -s bootstrap ] || fail "zs-broker did not start: $(cat broker.log)"
-bs=$(cat bootstrap)
+start_broker "$broker_bin" 12
+bs=$b
 
 # Households first, joined with their members; then the event exports. Exit 3
 # (rows rejected) is expected exactly where bad rows were injected.

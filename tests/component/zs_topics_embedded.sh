@@ -4,20 +4,9 @@
 #   zs_topics_embedded.sh ZS_BROKER ZS_TOPICS
 set -euo pipefail
 broker_bin=$1 topics_bin=$2
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-"$broker_bin" --partitions 12 --bootstrap-file "$tmp/bootstrap" >/dev/null 2>"$tmp/broker.log" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/bootstrap" ] && break; sleep 0.1; done
-[ -s "$tmp/bootstrap" ] || fail "zs-broker did not start: $(cat "$tmp/broker.log")"
-bootstrap=$(cat "$tmp/bootstrap")
+. "$(dirname "$0")/lib.sh"
+start_broker "$broker_bin" 12
+bootstrap=$b
 
 "$topics_bin" -b "$bootstrap" --describe >"$tmp/describe" 2>/dev/null || fail "--describe failed"
 [ "$(grep -c ' ok: 12 partitions' "$tmp/describe")" -eq 10 ] || fail "not 10 topics ok: $(cat "$tmp/describe")"
