@@ -3,10 +3,12 @@
  * schemas themselves, so the contract's closed sets live in one place. */
 #include "zs_input.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "zs_codec.h"
 #include "zs_idno.h"
 #include "zs_money.h"
 #include "zs_period.h"
@@ -269,35 +271,38 @@ static int row_birth_year(const column_t *columns, const zs_row_t *row)
     return (int)year;
 }
 
-/* Checks one value and sets it; returns a reason or NULL. reason_buf holds
- * reasons that are built. */
-static const char *set_column(const column_t *c, const zs_field_t *f, avro_value_t *field,
-                              const column_t *columns, const zs_row_t *row,
-                              const zs_county_table_t *counties, char *reason_buf,
-                              size_t reason_size)
+/* A column's value once checked. */
+typedef struct parsed {
+    enum { P_STR, P_INT, P_LONG, P_BOOL, P_ENUM } type;
+    const char *s; /* P_STR: len bytes (s may point at masked) */
+    size_t len;
+    int64_t n; /* P_INT, P_LONG, P_BOOL (0/1), P_ENUM (symbol index) */
+    char masked[64];
+} parsed_t;
+
+/* Checks one value (enum_schema: the field's enum, for K_ENUM) into *out;
+ * returns a reason or NULL. reason_buf holds reasons that are built. */
+static const char *parse_column(const column_t *c, const zs_field_t *f, avro_schema_t enum_schema,
+                                const column_t *columns, const zs_row_t *row,
+                                const zs_county_table_t *counties, parsed_t *out, char *reason_buf,
+                                size_t reason_size)
 {
     const char *s = f->data;
     size_t len = f->len;
-    avro_value_t branch, *to = field_target(field, &branch);
     long n = 0;
-    int64_t fen = 0, ms = 0;
-    if (to == NULL)
-        return "cannot set the field";
+    out->type = P_STR;
+    out->s = s;
+    out->len = len;
     switch (c->kind) {
     case K_ID:
     case K_WARNING_ID:
         if (!is_id_of(s, len, c->kind == K_ID ? 32 : 64))
             return c->kind == K_ID ? "not 1-32 characters of 0-9 A-Z a-z _ -"
                                    : "not 1-64 characters of 0-9 A-Z a-z _ -";
-        return avro_value_set_string_len(to, s, len + 1) ? "cannot set the field" : NULL;
+        return NULL;
     case K_NAME:
-    case K_NOTE: {
-        const char *why =
-            check_text(s, len, c->kind == K_NAME ? 1 : 0, c->kind == K_NAME ? 100 : 2000);
-        if (why != NULL)
-            return why;
-        return avro_value_set_string_len(to, s, len + 1) ? "cannot set the field" : NULL;
-    }
+    case K_NOTE:
+        return check_text(s, len, c->kind == K_NAME ? 1 : 0, c->kind == K_NAME ? 100 : 2000);
     case K_YEAR:
     case K_MONTH:
     case K_BIRTH_YEAR:
@@ -311,48 +316,97 @@ static const char *set_column(const column_t *c, const zs_field_t *f, avro_value
                      [K_DISABILITY] = {0, 4, "not a disability grade 0 (none) to 4"}};
         if (!parse_int(s, len, range[c->kind].lo, range[c->kind].hi, &n))
             return range[c->kind].why;
-        return avro_value_set_int(to, (int32_t)n) ? "cannot set the field" : NULL;
+        out->type = P_INT;
+        out->n = n;
+        return NULL;
     }
     case K_ENUM: {
-        avro_schema_t schema = avro_value_get_schema(to);
-        int sym = avro_schema_enum_get_by_name(schema, s);
+        int sym = avro_schema_enum_get_by_name(enum_schema, s);
         if (sym < 0) {
             int off = snprintf(reason_buf, reason_size, "not one of");
-            size_t n = avro_schema_enum_number_of_symbols(schema);
-            for (size_t i = 0; i < n && off > 0 && (size_t)off < reason_size; i++)
+            size_t count = avro_schema_enum_number_of_symbols(enum_schema);
+            for (size_t i = 0; i < count && off > 0 && (size_t)off < reason_size; i++)
                 off += snprintf(reason_buf + off, reason_size - (size_t)off, "%s %s",
-                                i == 0 ? "" : ",", avro_schema_enum_get(schema, (int)i));
+                                i == 0 ? "" : ",", avro_schema_enum_get(enum_schema, (int)i));
             return reason_buf;
         }
-        return avro_value_set_enum(to, sym) ? "cannot set the field" : NULL;
+        out->type = P_ENUM;
+        out->n = sym;
+        return NULL;
     }
     case K_YN:
         if (len != 1 || (s[0] != 'Y' && s[0] != 'N'))
             return "not Y or N";
-        return avro_value_set_boolean(to, s[0] == 'Y') ? "cannot set the field" : NULL;
+        out->type = P_BOOL;
+        out->n = s[0] == 'Y';
+        return NULL;
     case K_MONEY:
-        if (zs_money_parse(s, len, false, &fen, reason_buf, reason_size) != ZS_OK)
-            return reason_buf;
-        return avro_value_set_long(to, fen) ? "cannot set the field" : NULL;
     case K_TIME:
-        if (zs_time_parse(s, len, &ms, reason_buf, reason_size) != ZS_OK)
+        out->type = P_LONG;
+        if ((c->kind == K_MONEY ? zs_money_parse(s, len, false, &out->n, reason_buf, reason_size)
+                                : zs_time_parse(s, len, &out->n, reason_buf, reason_size)) != ZS_OK)
             return reason_buf;
-        return avro_value_set_long(to, ms) ? "cannot set the field" : NULL;
+        return NULL;
     case K_COUNTY:
         if (len != 6 || strspn(s, "0123456789") != 6)
             return "not a 6-digit county code";
         if (counties != NULL && zs_county_find(counties, s, len) == NULL)
             return "not a county of the configured region";
-        return avro_value_set_string_len(to, s, len + 1) ? "cannot set the field" : NULL;
-    case K_IDNO: {
-        char masked[64];
+        return NULL;
+    case K_IDNO:
         if (zs_idno_check(s, len, row_birth_year(columns, row), reason_buf, reason_size) != ZS_OK)
             return reason_buf;
-        zs_idno_mask(s, len, masked, sizeof(masked));
-        return avro_value_set_string(to, masked) ? "cannot set the field" : NULL;
-    }
+        zs_idno_mask(s, len, out->masked, sizeof(out->masked));
+        out->s = out->masked;
+        out->len = strlen(out->masked);
+        return NULL;
     }
     return "unknown column kind";
+}
+
+/* The enum schema behind a field value (through an optional's branch). */
+static avro_schema_t enum_of(avro_schema_t field)
+{
+    if (avro_typeof(field) == AVRO_UNION)
+        field = avro_schema_union_branch(field, 1);
+    while (avro_typeof(field) == AVRO_LINK)
+        field = avro_schema_link_target(field);
+    return field;
+}
+
+/* Checks one value and sets it; returns a reason or NULL. */
+static const char *set_column(const column_t *c, const zs_field_t *f, avro_value_t *field,
+                              const column_t *columns, const zs_row_t *row,
+                              const zs_county_table_t *counties, char *reason_buf,
+                              size_t reason_size)
+{
+    parsed_t v;
+    const char *why = parse_column(c, f, enum_of(avro_value_get_schema(field)), columns, row,
+                                   counties, &v, reason_buf, reason_size);
+    if (why != NULL)
+        return why;
+    avro_value_t branch, *to = field_target(field, &branch);
+    int rc = -1;
+    if (to != NULL) {
+        switch (v.type) {
+        case P_STR:
+            rc = avro_value_set_string_len(to, v.s, v.len + 1);
+            break;
+        case P_INT:
+            rc = avro_value_set_int(to, (int32_t)v.n);
+            break;
+        case P_LONG:
+            rc = avro_value_set_long(to, v.n);
+            break;
+        case P_BOOL:
+            rc = avro_value_set_boolean(to, (int)v.n);
+            break;
+        case P_ENUM:
+            rc = avro_value_set_enum(to, (int)v.n);
+            break;
+        }
+    }
+    return rc != 0 ? "cannot set the field" : NULL;
 }
 
 zs_err_t zs_input_convert(zs_input_kind_t kind, const zs_row_t *row,
@@ -398,4 +452,135 @@ zs_err_t zs_input_convert(zs_input_kind_t kind, const zs_row_t *row,
                        "household_id: not 1-32 characters of 0-9 A-Z a-z _ -");
     }
     return ZS_OK;
+}
+
+/* How a flat export's row becomes Avro bytes: per schema field, in schema
+ * order, the column it comes from and how it is written. Built once per
+ * schema. */
+typedef struct flat_field {
+    size_t col;       /* index into the kind's columns */
+    bool optional;    /* a union: null is branch 0, the value branch 1 */
+    avro_type_t type; /* of the value */
+    avro_schema_t enum_schema;
+} flat_field_t;
+
+typedef struct flat_plan {
+    const zs_schema_t *schema;
+    size_t n;
+    flat_field_t fields[16];
+} flat_plan_t;
+
+static zs_err_t flat_plan(zs_input_kind_t kind, const zs_schema_t *schema, flat_plan_t *plan,
+                          char *errstr, size_t errstr_size)
+{
+    avro_schema_t rec = zs_schema_avro(schema);
+    const column_t *columns = specs[kind].columns;
+    plan->n = avro_schema_record_size(rec);
+    if (plan->n > sizeof(plan->fields) / sizeof(plan->fields[0]))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s: too many fields",
+                       specs[kind].message);
+    for (size_t i = 0; i < plan->n; i++) {
+        const char *name = avro_schema_record_field_name(rec, (int)i);
+        avro_schema_t ft = avro_schema_record_field_get_by_index(rec, (int)i);
+        flat_field_t *f = &plan->fields[i];
+        f->col = SIZE_MAX;
+        for (size_t c = 0; columns[c].name != NULL; c++)
+            if (columns[c].field != NULL && strcmp(columns[c].field, name) == 0)
+                f->col = c;
+        if (f->col == SIZE_MAX)
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s.%s: no column fills it",
+                           specs[kind].message, name);
+        f->optional = avro_typeof(ft) == AVRO_UNION;
+        f->enum_schema = enum_of(ft);
+        f->type = avro_typeof(f->enum_schema);
+    }
+    plan->schema = schema;
+    return ZS_OK;
+}
+
+static zs_err_t put_long(zs_buf_t *out, int64_t n)
+{
+    uint64_t z = ((uint64_t)n << 1) ^ (uint64_t)(n >> 63);
+    char b[10];
+    size_t len = 0;
+    do {
+        b[len++] = (char)((z & 0x7f) | (z > 0x7f ? 0x80 : 0));
+        z >>= 7;
+    } while (z != 0);
+    return zs_buf_add(out, b, len);
+}
+
+zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
+                         const zs_county_table_t *counties, const zs_schema_t *schema,
+                         zs_buf_t *out, size_t *bad_col, char *errstr, size_t errstr_size)
+{
+    static flat_plan_t plans[ZS_INPUT__COUNT];
+    flat_plan_t *plan = &plans[kind];
+    if (kind == ZS_INPUT_HOUSEHOLDS || kind == ZS_INPUT_MEMBERS)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s are not flat", specs[kind].name);
+    if (plan->schema != schema) {
+        zs_err_t err = flat_plan(kind, schema, plan, errstr, errstr_size);
+        if (err != ZS_OK)
+            return err;
+    }
+    /* Check every column first, in column order, as zs_input_convert does. */
+    const column_t *columns = specs[kind].columns;
+    parsed_t values[16];
+    bool empty[16];
+    char reason[256];
+    for (size_t i = 0; columns[i].name != NULL; i++) {
+        const column_t *c = &columns[i];
+        const zs_field_t *f = &row->fields[i];
+        const char *why = NULL;
+        empty[i] = !f->present || f->len == 0;
+        if (empty[i] && !c->optional)
+            why = "empty";
+        else if (!empty[i]) {
+            avro_schema_t enum_schema = NULL;
+            for (size_t k = 0; k < plan->n; k++)
+                if (plan->fields[k].col == i)
+                    enum_schema = plan->fields[k].enum_schema;
+            why = parse_column(c, f, enum_schema, columns, row, counties, &values[i], reason,
+                               sizeof(reason));
+        }
+        if (why != NULL) {
+            *bad_col = i;
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s: %s", c->name, why);
+        }
+    }
+    /* Then write the fields in schema order. */
+    zs_buf_reset(out);
+    unsigned char header[ZS_CODEC_HEADER_SIZE] = {0xC3, 0x01};
+    uint64_t fp = zs_schema_fingerprint(schema);
+    for (int i = 0; i < 8; i++)
+        header[2 + i] = (unsigned char)(fp >> (8 * i));
+    zs_err_t err = zs_buf_add(out, header, sizeof(header));
+    for (size_t k = 0; err == ZS_OK && k < plan->n; k++) {
+        const flat_field_t *f = &plan->fields[k];
+        const parsed_t *v = &values[f->col];
+        if (f->optional) {
+            err = put_long(out, empty[f->col] ? 0 : 1);
+            if (empty[f->col] || err != ZS_OK)
+                continue;
+        } else if (empty[f->col]) {
+            /* An optional column for a required string field: empty text. */
+            err = put_long(out, 0);
+            continue;
+        }
+        switch (v->type) {
+        case P_STR:
+            err = put_long(out, (int64_t)v->len);
+            if (err == ZS_OK)
+                err = zs_buf_add(out, v->s, v->len);
+            break;
+        case P_BOOL:
+            err = zs_buf_addc(out, (char)v->n);
+            break;
+        default: /* int, long and enum index are all zig-zag varints */
+            err = put_long(out, v->n);
+        }
+    }
+    return err == ZS_OK
+               ? ZS_OK
+               : zs_fail(errstr, errstr_size, err, "%s: %s", specs[kind].message, zs_err2str(err));
 }

@@ -71,6 +71,7 @@ typedef struct push {
     char topic[256], dead_topic[256], audit_topic[256];
     zs_audit_chain_t chain; /* this run's audit chain: zs-push/<host>/<pid>/<start> */
     const zs_schema_t *audit_schema;
+    const zs_schema_t *schema;    /* of the messages the input becomes */
     rd_kafka_topic_t *handles[3]; /* the topics written, known from the start */
     FILE *rejects;
     char rejects_path[4096];
@@ -498,11 +499,16 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         }
         size_t bad = (size_t)-1;
         const char *key = NULL;
-        if (err == ZS_OK) {
+        if (err == ZS_OK && kind != ZS_INPUT_HOUSEHOLDS) {
+            /* Flat events go straight from the row to Avro bytes. */
+            key = row.fields[key_col].data;
+            err = zs_input_encode(kind, &row, p->counties, p->schema, &p->msg, &bad, detail,
+                                  sizeof(detail));
+        } else if (err == ZS_OK) {
             avro_value_t *v = zs_encoder_value(p->enc);
             key = row.fields[key_col].data;
             err = zs_input_convert(kind, &row, p->counties, v, &bad, detail, sizeof(detail));
-            if (err == ZS_OK && kind == ZS_INPUT_HOUSEHOLDS) {
+            if (err == ZS_OK) {
                 avro_value_t array;
                 size_t count;
                 avro_value_get_by_name(v, "members", &array, NULL);
@@ -512,13 +518,13 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
             }
             if (err == ZS_OK)
                 err = zs_encoder_encode(p->enc, &p->msg, errstr, errstr_size);
-            if (err == ZS_OK) {
-                err = send_row(p, p->topic, key, &p->msg, row.line, errstr, errstr_size);
-                if (err != ZS_OK)
-                    break;
-                p->sent++;
-                continue;
-            }
+        }
+        if (err == ZS_OK) {
+            err = send_row(p, p->topic, key, &p->msg, row.line, errstr, errstr_size);
+            if (err != ZS_OK)
+                break;
+            p->sent++;
+            continue;
         }
         if (!zs_rows_is_row_error(err) && err != ZS_ERR_INVALID) {
             err = zs_fail(errstr, errstr_size, err, "%s: %s", p->opt->input, detail);
@@ -741,9 +747,10 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     zs_topic_name(prefix, suffix, p->topic, sizeof(p->topic));
     zs_topic_name(prefix, "deadletter", p->dead_topic, sizeof(p->dead_topic));
     err = zs_producer_new(p->cfg, &p->producer, errstr, errstr_size);
+    if (!p->opt->close)
+        p->schema = zs_schemas_latest(p->schemas, zs_input_message(p->opt->kind));
     if (err == ZS_OK && !p->opt->close)
-        err = zs_encoder_new(zs_schemas_latest(p->schemas, zs_input_message(p->opt->kind)), &p->enc,
-                             errstr, errstr_size);
+        err = zs_encoder_new(p->schema, &p->enc, errstr, errstr_size);
     if (err == ZS_OK && !p->opt->close)
         err = zs_encoder_new(zs_schemas_latest(p->schemas, "DeadLetter"), &p->dead_enc, errstr,
                              errstr_size);
