@@ -51,7 +51,7 @@ zs_err_t zs_buf_reserve(zs_buf_t *buf, size_t n)
     return ZS_OK;
 }
 
-zs_err_t zs_buf_add(zs_buf_t *buf, const void *mem, size_t n)
+zs_err_t zs_buf_add_grow(zs_buf_t *buf, const void *mem, size_t n)
 {
     zs_err_t err = zs_buf_reserve(buf, n);
     if (err != ZS_OK)

@@ -5,6 +5,7 @@
 #define ZS_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "zs_err.h"
 
@@ -23,8 +24,20 @@ void zs_buf_free(zs_buf_t *buf);
 void zs_buf_reset(zs_buf_t *buf);
 /* Makes room for n more bytes. */
 zs_err_t zs_buf_reserve(zs_buf_t *buf, size_t n);
-/* Appends n bytes (a NUL is kept after them, not counted in len). */
-zs_err_t zs_buf_add(zs_buf_t *buf, const void *mem, size_t n);
+/* Appends n bytes (a NUL is kept after them, not counted in len). Inline
+ * while there is room: readers call it for every field. */
+zs_err_t zs_buf_add_grow(zs_buf_t *buf, const void *mem, size_t n);
+static inline zs_err_t zs_buf_add(zs_buf_t *buf, const void *mem, size_t n)
+{
+    if (buf->cap > 0 && n < buf->cap - buf->len) {
+        if (n > 0)
+            memcpy(buf->data + buf->len, mem, n);
+        buf->len += n;
+        buf->data[buf->len] = '\0';
+        return ZS_OK;
+    }
+    return zs_buf_add_grow(buf, mem, n);
+}
 /* Appends one byte. */
 zs_err_t zs_buf_addc(zs_buf_t *buf, char c);
 /* Appends a NUL-terminated string. */

@@ -539,9 +539,11 @@ static zs_err_t read_blocks(cursor_t *c, const plan_t *plan, avro_value_t *dest,
             if (err != ZS_OK)
                 return err;
         }
-        total += count;
-        if (empty_items ? total > MAX_EMPTY_ITEMS : count > c->end - c->p)
+        /* Checked before adding: a second block of INT64_MAX items must not
+         * overflow the total (found by fuzz_decode). */
+        if (empty_items ? count > MAX_EMPTY_ITEMS - total : count > c->end - c->p)
             return at(c, ZS_ERR_TRUNCATED, field, "more items than the data can hold");
+        total += count;
         for (int64_t i = 0; i < count; i++) {
             avro_value_t elem, *to = NULL;
             if (is_map) {

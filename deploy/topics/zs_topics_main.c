@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zs_config.h"
 #include "zs_kafka.h"
@@ -268,6 +269,24 @@ static bool read_metadata(rd_kafka_t *rk, const char *prefix, existing_t *have)
     return true;
 }
 
+/* Whether every topic shows with partitions within seconds. */
+static bool wait_visible(rd_kafka_t *rk, const char *prefix, int seconds)
+{
+    for (int tick = 0; tick < seconds * 5; tick++) {
+        existing_t have[32];
+        memset(have, 0, sizeof(have));
+        bool all = read_metadata(rk, prefix, have);
+        int i = 0;
+        for (const zs_topic_def_t *t = zs_topics(); all && t->suffix != NULL; t++, i++)
+            all = have[i].exists && have[i].partitions > 0;
+        if (all)
+            return true;
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"partitions", required_argument, NULL, 'P'},
@@ -372,7 +391,13 @@ int main(int argc, char **argv)
                diffs, failures);
         goto done;
     }
-    if (created == 0)
+    /* A topic just created may take a moment to show in the cluster's
+     * metadata: wait until every topic does, so what runs next finds them. */
+    if (missing > 0 && !wait_visible(rk, prefix, 30)) {
+        zs_log(ZS_LOG_ERROR, "the topics were created but not all show in the metadata after 30 s");
+        goto done;
+    }
+    if (missing == 0)
         printf("all %d topics exist as wanted: nothing to do\n", i);
     else
         printf("created %d topics; %d existed as wanted\n", created, i - missing);
