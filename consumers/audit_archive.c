@@ -1,6 +1,7 @@
 /* audit_archive.c: the SQLite archive of the audit trail. */
 #include "audit_archive.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,5 +234,72 @@ zs_err_t audit_archive_verify(audit_archive_t *a, zs_decoder_t *dec,
 done:
     sqlite3_finalize(st);
     zs_audit_check_free(check);
+    return err;
+}
+
+/* One value as CSV (RFC 4180) or JSON text. */
+static void put_value(FILE *out, const char *v, audit_query_format_t format)
+{
+    if (format == AUDIT_JSON) {
+        json_t *j = v ? json_string(v) : json_null();
+        char *text = json_dumps(j ? j : json_null(), JSON_ENCODE_ANY);
+        fputs(text ? text : "null", out);
+        free(text);
+        json_decref(j);
+    } else if (format == AUDIT_CSV) {
+        fputc('"', out);
+        for (const char *p = v ? v : ""; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(v ? v : "-", out);
+    }
+}
+
+zs_err_t audit_archive_query(audit_archive_t *a, const audit_query_t *q, FILE *out, uint64_t *rows,
+                             char *errstr, size_t errstr_size)
+{
+    static const char *const cols[] = {
+        "at",   "kind",  "actor",  "household_id", "county_code", "person_id", "warning_id", "rule",
+        "year", "month", "action", "finding",      "detail",      "chain",     "seq"};
+    enum { NCOLS = sizeof(cols) / sizeof(cols[0]) };
+    sqlite3_stmt *st = NULL;
+    /* Quarter q of a year is months 3q-2 .. 3q. */
+    const char *sql =
+        "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch'), kind, actor, "
+        "household_id, county_code, person_id, warning_id, rule, year, month, action, finding, "
+        "detail, chain, seq FROM audit WHERE (?1 IS NULL OR household_id = ?1) AND "
+        "(?2 IS NULL OR county_code = ?2) AND (?3 = 0 OR year = ?3) AND "
+        "(?4 = 0 OR (month BETWEEN 3 * ?4 - 2 AND 3 * ?4)) ORDER BY at, chain, seq";
+    if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sql_fail(a, "query", errstr, errstr_size);
+    sqlite3_bind_text(st, 1, q->household, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, q->county, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, q->year);
+    sqlite3_bind_int(st, 4, q->quarter);
+    if (q->format == AUDIT_CSV)
+        for (int c = 0; c < NCOLS; c++)
+            fprintf(out, "%s%s", cols[c], c + 1 < NCOLS ? "," : "\n");
+    *rows = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (q->format == AUDIT_JSON)
+            fputc('{', out);
+        for (int c = 0; c < NCOLS; c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            if (q->format == AUDIT_JSON)
+                fprintf(out, "%s\"%s\":", c ? "," : "", cols[c]);
+            put_value(out, v, q->format);
+            if (q->format != AUDIT_JSON)
+                fputs(c + 1 < NCOLS ? (q->format == AUDIT_CSV ? "," : "  ") : "", out);
+        }
+        fputs(q->format == AUDIT_JSON ? "}\n" : "\n", out);
+        (*rows)++;
+    }
+    zs_err_t err = rc == SQLITE_DONE ? ZS_OK : sql_fail(a, "query", errstr, errstr_size);
+    sqlite3_finalize(st);
     return err;
 }

@@ -7,6 +7,7 @@
 #include <avro.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "zs_audit.h"
 #include "zs_err.h"
@@ -36,5 +37,20 @@ typedef void audit_archive_broken_fn(void *ctx, const char *topic, int32_t parti
 zs_err_t audit_archive_verify(audit_archive_t *a, zs_decoder_t *dec,
                               audit_archive_broken_fn *broken, void *ctx, uint64_t *records,
                               uint64_t *chains, char *errstr, size_t errstr_size);
+
+/* What an inspector asks: one household's whole history, or a county's
+ * records of a quarter. Rows come in time order. */
+typedef enum audit_query_format { AUDIT_TABLE, AUDIT_CSV, AUDIT_JSON } audit_query_format_t;
+
+typedef struct audit_query {
+    const char *household; /* or NULL */
+    const char *county;    /* or NULL; with year and quarter */
+    int year, quarter;     /* 0: any */
+    audit_query_format_t format;
+} audit_query_t;
+
+/* Writes the matching records to out; *rows counts them. */
+zs_err_t audit_archive_query(audit_archive_t *a, const audit_query_t *q, FILE *out, uint64_t *rows,
+                             char *errstr, size_t errstr_size);
 
 #endif

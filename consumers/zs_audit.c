@@ -13,12 +13,15 @@
 #include "zs_kafka.h"
 #include "zs_config.h"
 #include "zs_log.h"
+#include "zs_period.h"
 #include "zs_scan.h"
 #include "zs_topics.h"
 
 static const char usage[] =
     "usage: zs-audit archive [--db FILE] [--once] [-b HOST:PORT] [-t TOPIC] [-X KEY=VALUE]\n"
     "       zs-audit verify [--db FILE] [-b HOST:PORT] [-t TOPIC] [-X KEY=VALUE] [-F FILE]\n"
+    "       zs-audit query [--db FILE] (--household ID | --county CODE [--quarter YYYYQN])\n"
+    "                      [--format table|csv|json]\n"
     "\n"
     "archive keeps every audit record in the SQLite archive (--db, default\n"
     "        zs.audit.db) with its coordinates and its bytes as written, as a member\n"
@@ -31,7 +34,9 @@ static const char usage[] =
     "        printed with its topic, partition and offset and what broke (a record\n"
     "        removed, edited, repeated or moved); the exit status is then 1.\n"
     "        With --db it checks the archive instead, each record from its\n"
-    "        archived bytes, so an edited or deleted row is found.\n";
+    "        archived bytes, so an edited or deleted row is found.\n"
+    "query   prints from the archive one household's whole history, or a county's\n"
+    "        records (of a quarter), in time order.\n";
 
 static const zs_config_def_t defs[] = {
     {.name = "zs.audit.db",
@@ -157,6 +162,23 @@ static zs_err_t decoder(zs_config_t *cfg, zs_schemas_t **set, zs_decoder_t **dec
     if (err == ZS_OK)
         err = zs_schemas_load(dir, set, errstr, errstr_size);
     return err != ZS_OK ? err : zs_decoder_new(*set, dec, errstr, errstr_size);
+}
+
+static int query(const char *db, const audit_query_t *q)
+{
+    char errstr[512];
+    audit_archive_t *a = NULL;
+    uint64_t rows = 0;
+    int rc = 1;
+    if (audit_archive_open(db, &a, errstr, sizeof(errstr)) != ZS_OK ||
+        audit_archive_query(a, q, stdout, &rows, errstr, sizeof(errstr)) != ZS_OK)
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+    else
+        rc = 0;
+    if (rc == 0 && q->format == AUDIT_TABLE)
+        printf("(%" PRIu64 " records)\n", rows);
+    audit_archive_close(a);
+    return rc;
 }
 
 static int verify_archive(zs_config_t *cfg, const char *db)
@@ -329,10 +351,15 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
                                              {"once", no_argument, NULL, 'o'},
+                                             {"household", required_argument, NULL, 'H'},
+                                             {"county", required_argument, NULL, 'C'},
+                                             {"quarter", required_argument, NULL, 'Q'},
+                                             {"format", required_argument, NULL, 'f'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = NULL;
     bool once = false;
+    audit_query_t q = {.format = AUDIT_TABLE};
     char errstr[512], topic[256] = "";
     zs_config_t *cfg = NULL;
     int rc = 2, c;
@@ -355,6 +382,28 @@ int main(int argc, char **argv)
             db = optarg;
         } else if (c == 'o') {
             once = true;
+        } else if (c == 'H') {
+            q.household = optarg;
+        } else if (c == 'C') {
+            q.county = optarg;
+        } else if (c == 'Q') {
+            zs_quarter_t quarter;
+            if (zs_quarter_parse(optarg, strlen(optarg), &quarter, errstr, sizeof(errstr)) !=
+                ZS_OK) {
+                zs_log(ZS_LOG_ERROR, "--quarter %s: %s", optarg, errstr);
+                goto done;
+            }
+            q.year = zs_quarter_year(quarter);
+            q.quarter = zs_quarter_quarter(quarter);
+        } else if (c == 'f') {
+            if (strcmp(optarg, "csv") == 0)
+                q.format = AUDIT_CSV;
+            else if (strcmp(optarg, "json") == 0)
+                q.format = AUDIT_JSON;
+            else if (strcmp(optarg, "table") != 0) {
+                zs_log(ZS_LOG_ERROR, "--format %s: give table, csv or json", optarg);
+                goto done;
+            }
         } else if (c == 'h') {
             fputs(usage, stdout);
             rc = 0;
@@ -369,7 +418,7 @@ int main(int argc, char **argv)
         goto done;
     }
     const char *what = optind == argc - 1 ? argv[optind] : "";
-    if (strcmp(what, "verify") != 0 && strcmp(what, "archive") != 0) {
+    if (strcmp(what, "verify") != 0 && strcmp(what, "archive") != 0 && strcmp(what, "query") != 0) {
         fputs(usage, stderr);
         goto done;
     }
@@ -383,12 +432,18 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    if (db == NULL && strcmp(what, "archive") == 0 &&
+    if (strcmp(what, "query") == 0 && (q.household == NULL) == (q.county == NULL)) {
+        zs_log(ZS_LOG_ERROR, "query: give --household or --county (one of them)");
+        goto done;
+    }
+    if (db == NULL && strcmp(what, "verify") != 0 &&
         zs_config_get_str(cfg, "zs.audit.db", &db, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         goto done;
     }
-    if (strcmp(what, "archive") == 0)
+    if (strcmp(what, "query") == 0)
+        rc = query(db, &q);
+    else if (strcmp(what, "archive") == 0)
         rc = archive(cfg, topic, db, once);
     else
         rc = db != NULL ? verify_archive(cfg, db) : verify(cfg, topic);
