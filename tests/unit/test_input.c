@@ -87,21 +87,8 @@ static zs_err_t convert_into(zs_input_kind_t kind, const char *text, avro_value_
 static zs_err_t convert(zs_input_kind_t kind, const char *text, size_t *bad_col, char *errstr,
                         size_t errstr_size, avro_value_t *v)
 {
-    static char buf[2048];
-    zs_field_t fields[16];
-    size_t ncols = 0;
-    zs_input_cols(kind, &ncols);
-    snprintf(buf, sizeof(buf), "%s", text);
-    char *p = buf;
-    for (size_t i = 0; i < ncols; i++) {
-        char *bar = strchr(p, '|');
-        if (bar != NULL)
-            *bar = '\0';
-        fields[i] = (zs_field_t){.data = p, .len = strlen(p), .present = true};
-        p = bar ? bar + 1 : p + strlen(p);
-    }
-    zs_row_t row = {
-        .ncols = ncols, .fields = fields, .line = 2, .raw = text, .raw_len = strlen(text)};
+    zs_row_t row;
+    split_row(kind, text, &row);
     const zs_schema_t *schema = zs_schemas_latest(set, zs_input_message(kind));
     if (schema == NULL) {
         /* Members are elements of Household.members. */
