@@ -1084,3 +1084,16 @@ zs_err_t zs_config_apply_logging(const zs_config_t *cfg, const char *prog, char 
     zs_log_init(prog, level, format);
     return ZS_OK;
 }
+
+int zs_config_take_option(zs_config_t *cfg, int opt, const char *arg)
+{
+    char errstr[512];
+    zs_err_t err = zs_config_option(cfg, opt, arg, errstr, sizeof(errstr));
+    if (err == ZS_ERR_NOT_FOUND)
+        return 0;
+    if (err != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        return -1;
+    }
+    return 1;
+}

@@ -95,6 +95,11 @@ zs_err_t zs_config_set(zs_config_t *cfg, const char *key, const char *value, con
 zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errstr,
                           size_t errstr_size);
 
+/* For a program's getopt loop: 1 when opt was one of the common options and
+ * applied, -1 when it was one and failed (already logged), 0 when it is the
+ * program's own. */
+int zs_config_take_option(zs_config_t *cfg, int opt, const char *arg);
+
 /* Sets up logging for program prog from zs.log.level and zs.log.format (call
  * once the options are read). */
 zs_err_t zs_config_apply_logging(const zs_config_t *cfg, const char *prog, char *errstr,

@@ -369,13 +369,11 @@ int main(int argc, char **argv)
         return 2;
     }
     while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "t:h", longopts, NULL)) != -1) {
-        zs_err_t err = zs_config_option(cfg, c, optarg, errstr, sizeof(errstr));
-        if (err != ZS_ERR_NOT_FOUND) {
-            if (err == ZS_OK)
-                continue;
-            zs_log(ZS_LOG_ERROR, "%s", errstr);
+        int common = zs_config_take_option(cfg, c, optarg);
+        if (common < 0)
             goto done;
-        }
+        if (common > 0)
+            continue;
         if (c == 't') {
             snprintf(topic, sizeof(topic), "%s", optarg);
         } else if (c == 'd') {

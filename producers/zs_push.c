@@ -636,14 +636,12 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
     char errstr[512];
     int c;
     while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "qh", longopts, NULL)) != -1) {
-        zs_err_t err = zs_config_option(cfg, c, optarg, errstr, sizeof(errstr));
-        if (err != ZS_ERR_NOT_FOUND) {
-            if (err == ZS_OK)
-                continue;
-            zs_log(ZS_LOG_ERROR, "%s", errstr);
+        int common = zs_config_take_option(cfg, c, optarg);
+        if (common < 0)
             return 2;
-        }
-        err = ZS_OK;
+        if (common > 0)
+            continue;
+        zs_err_t err = ZS_OK;
         switch (c) {
         case 'm':
             opt->members = optarg;

@@ -306,14 +306,12 @@ int main(int argc, char **argv)
         return 2;
     }
     while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "h", longopts, NULL)) != -1) {
-        zs_err_t err = zs_config_option(cfg, c, optarg, errstr, sizeof(errstr));
-        if (err != ZS_ERR_NOT_FOUND) {
-            if (err == ZS_OK)
-                continue;
-            zs_log(ZS_LOG_ERROR, "%s", errstr);
+        int common = zs_config_take_option(cfg, c, optarg);
+        if (common < 0)
             goto done;
-        }
-        err = ZS_OK;
+        if (common > 0)
+            continue;
+        zs_err_t err = ZS_OK;
         switch (c) {
         case 'P':
             err = zs_config_set(cfg, "zs.topics.partitions", optarg, "--partitions", true, errstr,
