@@ -53,7 +53,8 @@ zs_err_t zs_input_convert(zs_input_kind_t kind, const zs_row_t *row,
  * straight to a single-object message of schema (zs_input_message's) in out,
  * without avro-c values: the same checks in the same order and errors, the
  * same bytes as zs_input_convert and zs_encoder_encode give (tested), at a
- * fraction of the cost. */
+ * fraction of the cost. The per-schema plans are cached in static storage:
+ * call it from one thread. */
 zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
                          const zs_county_table_t *counties, const zs_schema_t *schema,
                          zs_buf_t *out, size_t *bad_col, char *errstr, size_t errstr_size);
