@@ -1,12 +1,12 @@
 # lib.sh: what the component test scripts share, sourced by them: a work
-# directory removed on exit, ok/fail reporting, and an embedded broker.
+# directory removed on exit (kept with ZS_KEEP_WORK=1), ok/fail reporting, and an embedded broker.
 #   . "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 broker_pid=
 passed=0
 cleanup() {
     [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
-    rm -rf "$tmp"
+    if [ -n "${ZS_KEEP_WORK:-}" ]; then echo "work dir kept: $tmp" >&2; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 fail() {

@@ -1,0 +1,105 @@
+# monitor_lib.sh: what the zs-monitor integration tests share (sourced after
+# tests/component/lib.sh, with sim, push, monitor, cat_bin, bs and prefix
+# set, in the work directory).
+
+# push_region DIR FROM TO: pushes DIR's exports, then closes the quarters
+# FROM..TO on every input topic.
+push_region() {
+    local dir=$1 rc
+    "$push" households --members "$dir/members.csv" "$dir/households.csv" -b "$bs" --quiet \
+        -X zs.topic.prefix="$prefix" 2>push.log || fail "zs-push households: $(cat push.log)"
+    for kind in income employment subsidy hardship followup; do
+        rc=0
+        "$push" "$kind" "$dir/$kind.csv" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
+            2>>push.log || rc=$?
+        [ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "zs-push $kind: exit $rc: $(tail -5 push.log)"
+    done
+    local q
+    for q in $(python3 -c "
+f, t = '$2', '$3'
+y, n = int(f[:4]), int(f[5])
+while (y, n) <= (int(t[:4]), int(t[5])):
+    print('%dQ%d' % (y, n)); y, n = (y, n + 1) if n < 4 else (y + 1, 1)"); do
+        for t in household income employment subsidy hardship followup; do
+            "$push" close --topic "$t" --period "$q" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
+                2>>push.log || fail "zs-push close $t $q: $(tail -5 push.log)"
+        done
+    done
+}
+
+# run_monitor NAME ARGS...: runs zs-monitor in the foreground (log monitor-NAME.log).
+run_monitor() {
+    local name=$1
+    shift
+    "$monitor" -b "$bs" -X zs.topic.prefix="$prefix" -X zs.monitor.group="g$prefix" \
+        -X zs.monitor.instance="${ZS_INSTANCE:-i1}" -X zs.monitor.stats.interval=5s \
+        "$@" 2>"monitor-$name.log"
+}
+
+# read_outputs NAME: the committed warnings and audit records, as JSON lines
+# (warnings-NAME.jsonl, audit-NAME.jsonl) and the warnings reduced to
+# "household rule subject opened status period" lines (warnings-NAME.keys).
+read_outputs() {
+    "$cat_bin" -b "$bs" -t "${prefix}warnings" -e -X isolation.level=read_committed \
+        >"warnings-$1.jsonl" 2>cat.log || fail "zs-cat warnings: $(cat cat.log)"
+    "$cat_bin" -b "$bs" -t "${prefix}audit" -e -X isolation.level=read_committed \
+        >"audit-$1.jsonl" 2>cat.log || fail "zs-cat audit: $(cat cat.log)"
+    python3 - "$1" <<'PY'
+import json, sys
+name = sys.argv[1]
+out = []
+for line in open("warnings-%s.jsonl" % name):
+    w = json.loads(line)
+    subject = w["person_id"]["string"] if w["person_id"] else "-"
+    if w["rule"].startswith("SUBSIDY_"):
+        subject += "/" + w["evidence"]["program"]["zengshou.SubsidyProgram"]
+    out.append("%s %s %s %04d-%02d %s %04d-%02d %s" % (
+        w["household_id"], w["rule"], subject, w["opened_year"], w["opened_month"],
+        w["status"], w["year"], w["month"], w["warning_id"]))
+open("warnings-%s.keys" % name, "w").write("".join(sorted(l + "\n" for l in out)))
+PY
+}
+
+# compare_truth NAME: OPEN records against expected-warnings.csv, findings
+# against expected-findings.csv.
+compare_truth() {
+    python3 - "$1" <<'PY' || fail "the monitor's output differs from the ground truth"
+import csv, json, sys
+name = sys.argv[1]
+want = sorted(tuple(r) for r in list(csv.reader(open("a/expected-warnings.csv")))[1:])
+got = []
+for line in open("warnings-%s.jsonl" % name):
+    w = json.loads(line)
+    if w["status"] != "OPEN":
+        continue
+    subject = w["person_id"]["string"] if w["person_id"] else "-"
+    if w["rule"].startswith("SUBSIDY_"):
+        subject += "/" + w["evidence"]["program"]["zengshou.SubsidyProgram"]
+    got.append((w["household_id"], w["rule"], subject, "%04d-%02d" % (w["opened_year"], w["opened_month"])))
+got.sort()
+missing = sorted(set(want) - set(got))
+extra = sorted(set(got) - set(want))
+dups = len(got) - len(set(got))
+for m in missing[:10]:
+    print("missing:", m, file=sys.stderr)
+for e in extra[:10]:
+    print("not in the truth:", e, file=sys.stderr)
+if dups:
+    print("OPEN written twice:", dups, file=sys.stderr)
+if missing or extra or dups:
+    sys.exit(1)
+fw = sorted(tuple(r) for r in list(csv.reader(open("a/expected-findings.csv")))[1:])
+fg = set()
+for line in open("audit-%s.jsonl" % name):
+    a = json.loads(line)
+    if a["kind"] != "DATA_QUALITY":
+        continue
+    h = a["household_id"]["string"]
+    fg.add((h, a["finding"]["zengshou.DataQualityFinding"], "%04d-%02d" % (a["year"]["int"], a["month"]["int"])))
+fg = sorted(fg)
+if fg != fw:
+    print("findings differ:", sorted(set(fw) - set(fg))[:5], sorted(set(fg) - set(fw))[:5], file=sys.stderr)
+    sys.exit(1)
+print(len(got), "episodes opened,", len(fg), "findings")
+PY
+}
