@@ -513,8 +513,10 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
     zs_err_t err = ZS_OK;
     for (size_t i = 0; i < hh->npersons && err == ZS_OK; i++) {
         const mon_person_t m = hh->persons[i]; /* a copy: decide may move arrays */
-        if (!m.member)
-            continue;
+        /* Someone the latest snapshot no longer lists: no rule holds for
+         * them, but their open warnings must clear (RULES.md "When rules
+         * run"); decide() does nothing for those without one. */
+        bool present = m.member && m.active;
         int age = year - m.birth_year;
         bool wanted = false, employed = false, pension = false, disability = false;
         int employed_months = 0, migrant = 0;
@@ -528,7 +530,8 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
             wanted |= j->wants_work;
             employed |= mon_status_employed(j->status);
             employed_months += mon_status_employed(j->status);
-            if (mon_status_migrant(j->status) && (m.labor == MON_LOST || m.labor == MON_NONE))
+            if (m.member && mon_status_migrant(j->status) &&
+                (m.labor == MON_LOST || m.labor == MON_NONE))
                 err = mon_out_finding(out, MON_MIGRANT_WITHOUT_LABOR, mo, m.id,
                                       "a migrant month for a member without labour (LOST/NONE)");
         }
@@ -557,7 +560,7 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         e.threshold_source = "employed months in the quarter (plan item 33)";
         snprintf(e.detail, sizeof(e.detail), "wants work, aged %d, no employed month", age);
         v.rule = MON_NO_WORK;
-        v.holds = m.active && age >= 16 && age <= 59 && wanted && !employed;
+        v.holds = present && age >= 16 && age <= 59 && wanted && !employed;
         if (err == ZS_OK)
             err = decide(hh, &v, out);
 
@@ -567,7 +570,7 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         snprintf(e.detail, sizeof(e.detail), "%d migrant months so far, %d months left", migrant,
                  left);
         v.rule = MON_SHORT_WORK;
-        v.holds = m.active && migrant >= 1 && migrant + left < r->migrant_months;
+        v.holds = present && migrant >= 1 && migrant + left < r->migrant_months;
         if (err == ZS_OK)
             err = decide(hh, &v, out);
 
@@ -584,7 +587,7 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  no_pension ? ", no PENSION paid in the quarter" : "",
                  no_disability ? ", no DISABILITY paid in the quarter" : "", m.disability);
         v.rule = MON_NOT_ENROLLED;
-        v.holds = m.active && (no_pension || no_disability);
+        v.holds = present && (no_pension || no_disability);
         v.risk = no_disability ? MON_RISK_DISABILITY : MON_RISK_OTHER;
         if (err == ZS_OK)
             err = decide(hh, &v, out);

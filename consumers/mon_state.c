@@ -1,5 +1,6 @@
 /* mon_state.c: one household's state, its events, and its compact form. */
 #include "mon_state.h"
+#include "mon_rules.h" /* MON_RULES */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,8 @@ void mon_hh_init(mon_hh_t *hh)
 
 void mon_hh_clear(mon_hh_t *hh, const char *household_id)
 {
-    snprintf(hh->id, sizeof(hh->id), "%s", household_id);
+    if (household_id != hh->id) /* the same household again keeps its id */
+        snprintf(hh->id, sizeof(hh->id), "%s", household_id);
     hh->registered = false;
     hh->county[0] = '\0';
     hh->category = 0;
@@ -662,7 +664,10 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
     READ_ARRAY(hh, episodes, n);
     for (size_t i = 0; i < n; i++) {
         mon_episode_t *e = &hh->episodes[i];
-        e->rule = (uint8_t)get_varint(&r);
+        uint64_t rule = get_varint(&r);
+        if (rule >= MON_RULES)
+            r.what = r.what ? r.what : "episode rule out of range";
+        e->rule = (uint8_t)(rule < MON_RULES ? rule : 0);
         get_str(&r, e->subject, MON_SUBJECT_SIZE, 0, "");
         e->opened = (zs_month_t)get_signed(&r);
         e->evidence = get_varint(&r);
