@@ -27,7 +27,10 @@ static zs_err_t partitions(rd_kafka_t *rk, const zs_scan_opts_t *opts,
         rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
     for (int i = 0; i < md->topics[0].partition_cnt; i++) {
         int32_t p = md->topics[0].partitions[i].id;
-        if (opts->partition < 0 || p == opts->partition)
+        bool listed = opts->partitions == NULL;
+        for (int k = 0; opts->partitions != NULL && k < opts->npartitions; k++)
+            listed |= opts->partitions[k] == p;
+        if ((opts->partition < 0 || p == opts->partition) && listed)
             rd_kafka_topic_partition_list_add(parts, opts->topic, p)->offset = opts->offset;
     }
     rd_kafka_metadata_destroy(md);

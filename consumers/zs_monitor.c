@@ -42,8 +42,8 @@ static const char usage[] =
     "\n"
     "  -b HOST:PORT       bootstrap servers (same as -X bootstrap.servers=...)\n"
     "  -X KEY=VALUE       a zs.* property (zs.monitor.*, zs.rules.*) or any librdkafka\n"
-    "                     property (SASL, TLS...); consumer.X / producer.X set X on one\n"
-    "                     client only\n"
+    "                     property (SASL, TLS...), given to both the consumer and the\n"
+    "                     transactional producer\n"
     "  -F FILE            read properties from a key=value file\n"
     "  --exit-idle MS     exit 0 once nothing has arrived for MS milliseconds and\n"
     "                     everything read is committed (for batch runs and tests)\n"
@@ -147,6 +147,19 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Resident memory of this process, bytes (0 if unknown). */
+static size_t rss_bytes(void)
+{
+    long pages = 0, resident = 0;
+    FILE *fp = fopen("/proc/self/statm", "r");
+    if (fp == NULL)
+        return 0;
+    if (fscanf(fp, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(fp);
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -174,7 +187,8 @@ typedef struct work {
     size_t episodes_before;
 } work_t;
 
-#define WORK_MAX 4096
+#define WORK_MAX   4096
+#define WORK_SLOTS 8192 /* a power of two, twice WORK_MAX */
 
 typedef struct monitor {
     zs_config_t *cfg;
@@ -194,6 +208,7 @@ typedef struct monitor {
     int nparts; /* partition count of the input topics */
     work_t *work;
     size_t nwork;
+    uint16_t work_index[WORK_SLOTS]; /* open addressing over work: index + 1, 0 empty */
     mon_out_t out;
     zs_buf_t msg, state;
     char key[128];
@@ -208,7 +223,8 @@ typedef struct monitor {
     /* counters */
     uint64_t events, dead, warnings, commits, aborts, last_events;
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
-    int fatal; /* exit status when set */
+    int64_t first_input; /* when the first input of this run arrived (0: none yet) */
+    int fatal;           /* exit status when set */
 } monitor_t;
 
 /* ---- Avro helpers ---- */
@@ -558,11 +574,19 @@ static size_t count_open(const mon_hh_t *hh)
  * use). NULL on a corrupt state (logged) or when out of memory. */
 static work_t *load(monitor_t *m, int32_t p, const char *id, char *errstr, size_t errstr_size)
 {
-    for (size_t i = 0; i < m->nwork; i++)
-        if (m->work[i].partition == p && strcmp(m->work[i].hh.id, id) == 0)
-            return &m->work[i];
-    if (m->nwork == WORK_MAX)
+    uint32_t h = 2166136261u ^ (uint32_t)p;
+    for (const char *c = id; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    size_t slot = h & (WORK_SLOTS - 1);
+    for (; m->work_index[slot] != 0; slot = (slot + 1) & (WORK_SLOTS - 1)) {
+        work_t *w = &m->work[m->work_index[slot] - 1];
+        if (w->partition == p && strcmp(w->hh.id, id) == 0)
+            return w;
+    }
+    if (m->nwork == WORK_MAX) {
+        snprintf(errstr, errstr_size, "too many households in one transaction");
         return NULL; /* the caller commits first */
+    }
     work_t *w = &m->work[m->nwork];
     size_t len = 0;
     const void *blob = mon_map_get(m->parts[p].households, id, &len);
@@ -575,7 +599,7 @@ static work_t *load(monitor_t *m, int32_t p, const char *id, char *errstr, size_
     w->partition = p;
     w->used = true;
     w->episodes_before = count_open(&w->hh);
-    m->nwork++;
+    m->work_index[slot] = (uint16_t)(++m->nwork);
     return w;
 }
 
@@ -684,8 +708,6 @@ static bool parse_partition(monitor_t *m, part_t *pt, const char *text, size_t l
 
 typedef struct restoring {
     monitor_t *m;
-    int32_t p;
-    zs_decoder_t *dec;
     long records, bad;
 } restoring_t;
 
@@ -693,12 +715,14 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
 {
     restoring_t *r = ctx;
     monitor_t *m = r->m;
-    part_t *pt = &m->parts[r->p];
     char errstr[256];
     const zs_schema_t *reader;
     avro_value_t *v;
     r->records++;
-    if (zs_decoder_decode(r->dec, rkm->payload, rkm->len, &reader, &v, errstr, sizeof(errstr)) !=
+    if (rkm->partition < 0 || rkm->partition >= m->nparts || !m->parts[rkm->partition].assigned)
+        return true;
+    part_t *pt = &m->parts[rkm->partition];
+    if (zs_decoder_decode(m->dec, rkm->payload, rkm->len, &reader, &v, errstr, sizeof(errstr)) !=
         ZS_OK) {
         zs_log_error("%s [%" PRId32 "] offset %" PRId64 ": %s", m->state_topic, rkm->partition,
                      rkm->offset, errstr);
@@ -713,16 +737,13 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
     size_t len = 0;
     ok = ok && id != NULL && field(v, "state", &f) == 0 &&
          avro_value_get_bytes(&f, &blob, &len) == 0;
-    if (!ok) {
+    if (!ok || (scope == 1 && !parse_partition(m, pt, blob, len))) {
+        zs_log_error("%s [%" PRId32 "] offset %" PRId64 ": a state record that does not read",
+                     m->state_topic, rkm->partition, rkm->offset);
         r->bad++;
         return true;
     }
     if (scope == 1) {
-        if (!parse_partition(m, pt, blob, len)) {
-            zs_log_error("%s [%" PRId32 "]: partition record does not read", m->state_topic, r->p);
-            r->bad++;
-            return true;
-        }
         avro_value_t arr, item;
         size_t n = 0;
         if (avro_value_get_by_name(v, "input_offsets", &arr, NULL) == 0)
@@ -737,58 +758,71 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
         }
         return true;
     }
-    if (mon_map_put(pt->households, id, blob, len) != ZS_OK)
-        return false;
-    return true;
+    return mon_map_put(pt->households, id, blob, len) == ZS_OK;
 }
 
-/* Restores partition p from the changelog (read_committed, to its end). */
-static zs_err_t restore(monitor_t *m, int32_t p, char *errstr, size_t errstr_size)
+/* Restores every assigned partition from the changelog (read_committed, to
+ * its end) in one pass. */
+static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
 {
-    part_t *pt = &m->parts[p];
-    mon_map_free(pt->households);
-    pt->households = NULL;
-    zs_err_t err = mon_map_new(&pt->households);
-    if (err != ZS_OK)
-        return err;
-    pt->watermark = NO_QUARTER;
-    for (int t = 0; t < MAX_INPUTS; t++) {
-        pt->closed[t] = NO_QUARTER;
-        pt->next[t] = -1;
+    int32_t which[MAX_PARTITIONS];
+    int n = 0;
+    for (int32_t p = 0; p < m->nparts; p++) {
+        part_t *pt = &m->parts[p];
+        mon_map_free(pt->households);
+        pt->households = NULL;
+        if (!pt->assigned)
+            continue;
+        which[n++] = p;
+        if (mon_map_new(&pt->households) != ZS_OK)
+            return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
+        pt->watermark = NO_QUARTER;
+        for (int t = 0; t < MAX_INPUTS; t++) {
+            pt->closed[t] = NO_QUARTER;
+            pt->next[t] = -1;
+        }
+        char chain[64];
+        snprintf(chain, sizeof(chain), "zs-monitor/p%" PRId32, p);
+        zs_audit_chain_init(&pt->chain, chain);
+        pt->dirty = false;
+        pt->open_warnings = 0;
     }
-    char chain[64];
-    snprintf(chain, sizeof(chain), "zs-monitor/p%" PRId32, p);
-    zs_audit_chain_init(&pt->chain, chain);
-    pt->dirty = false;
-    pt->open_warnings = 0;
-    restoring_t r = {.m = m, .p = p, .dec = m->dec};
+    if (n == 0)
+        return ZS_OK;
+    restoring_t r = {.m = m};
     zs_scan_opts_t so = {.topic = m->state_topic,
-                         .partition = p,
+                         .partition = -1,
+                         .partitions = which,
+                         .npartitions = n,
                          .offset = RD_KAFKA_OFFSET_BEGINNING,
-                         .exit_at_end = true,
-                         .stop = NULL};
+                         .exit_at_end = true};
     int64_t t0 = mono_ms();
     long errors = 0;
-    err = zs_scan(m->cfg, &so, restore_one, &r, &errors, errstr, errstr_size);
+    zs_err_t err = zs_scan(m->cfg, &so, restore_one, &r, &errors, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
     if (r.bad > 0 || errors > 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT,
-                       "%s [%" PRId32 "]: %ld records do not read, %ld read errors: not "
-                       "starting on a state that is not whole",
-                       m->state_topic, p, r.bad, errors);
+                       "%s: %ld records do not read, %ld read errors: not starting on a state "
+                       "that is not whole",
+                       m->state_topic, r.bad, errors);
     /* Open warnings, for the stats line. */
-    size_t it = 0, len;
-    const char *id;
-    const void *blob;
-    mon_hh_t *hh = &m->work[WORK_MAX - 1].hh; /* scratch: work is empty now */
-    while (mon_map_next(pt->households, &it, &id, &blob, &len))
-        if (mon_hh_decode(hh, id, blob, len, errstr, errstr_size) == ZS_OK)
-            pt->open_warnings += hh->nepisodes;
-    zs_log_info("partition %" PRId32 ": restored %zu households (%ld changelog records, %zu "
-                "bytes) in %.2f s; watermark %d",
-                p, mon_map_count(pt->households), r.records, mon_map_bytes(pt->households),
-                (double)(mono_ms() - t0) / 1000.0, pt->watermark);
+    mon_hh_t *hh = &m->work[WORK_MAX - 1].hh; /* scratch: no work is held now */
+    size_t households = 0, bytes = 0;
+    for (int i = 0; i < n; i++) {
+        part_t *pt = &m->parts[which[i]];
+        size_t it = 0, len;
+        const char *id;
+        const void *blob;
+        while (mon_map_next(pt->households, &it, &id, &blob, &len))
+            if (mon_hh_decode(hh, id, blob, len, errstr, errstr_size) == ZS_OK)
+                pt->open_warnings += hh->nepisodes;
+        households += mon_map_count(pt->households);
+        bytes += mon_map_bytes(pt->households);
+    }
+    zs_log_info("restored %d partitions: %zu households (%ld changelog records, %zu bytes of "
+                "state) in %.2f s; resident memory %zu bytes",
+                n, households, r.records, bytes, (double)(mono_ms() - t0) / 1000.0, rss_bytes());
     return ZS_OK;
 }
 
@@ -796,6 +830,8 @@ static zs_err_t restore(monitor_t *m, int32_t p, char *errstr, size_t errstr_siz
 
 static void drop_work(monitor_t *m)
 {
+    if (m->nwork > 0)
+        memset(m->work_index, 0, sizeof(m->work_index));
     m->nwork = 0;
 }
 
@@ -1098,6 +1134,8 @@ static zs_err_t handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr
     m->events++;
     m->txn_records++;
     m->last_input = mono_ms();
+    if (m->first_input == 0)
+        m->first_input = m->last_input;
 
     char why[512];
     const zs_schema_t *reader;
@@ -1217,10 +1255,10 @@ static zs_err_t restore_assigned(monitor_t *m, char *errstr, size_t errstr_size)
     zs_err_t err = ZS_OK;
     drop_work(m);
     mon_out_reset(&m->out);
+    err = restore(m, errstr, errstr_size);
     for (int32_t p = 0; p < m->nparts && err == ZS_OK; p++) {
         if (!m->parts[p].assigned)
             continue;
-        err = restore(m, p, errstr, errstr_size);
         for (int t = 0; t < m->ninputs && err == ZS_OK; t++) {
             int64_t next = m->parts[p].next[t];
             rd_kafka_topic_partition_list_add(list, m->inputs[t], p)->offset =
@@ -1472,6 +1510,14 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
         rd_kafka_conf_destroy(conf);
         return err;
     }
+    /* Static membership: a restarted instance gets its partitions back at
+     * once instead of after the session timeout. */
+    char member[160];
+    snprintf(member, sizeof(member), "zs-monitor-%s", m->instance);
+    if (rd_kafka_conf_get(conf, "group.instance.id", kerr, &(size_t){sizeof(kerr)}) !=
+            RD_KAFKA_CONF_OK ||
+        kerr[0] == '\0')
+        rd_kafka_conf_set(conf, "group.instance.id", member, kerr, sizeof(kerr));
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
     rd_kafka_conf_set_opaque(conf, m);
