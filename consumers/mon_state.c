@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 
 bool mon_status_employed(int status)
 {
@@ -377,8 +377,89 @@ static zs_err_t put_time(zs_buf_t *out, int64_t at, zs_month_t month)
                          : put_varint(out, zigzag(d) << 1 | 1);
 }
 
-zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
+/* ---- canonical order ---- */
+
+/* Persons and sources are numbered in order of first mention, which depends
+ * on how the input topics interleave; open episodes are listed in order of
+ * opening. Sorting them (persons by id, sources by name, episodes by rule
+ * and subject) makes two equal states equal byte for byte, whatever the
+ * order of arrival, the crashes or the rebalances before. */
+static const mon_hh_t *sort_hh; /* qsort has no context argument */
+
+static int cmp_person(const void *a, const void *b)
 {
+    return strcmp(sort_hh->persons[*(const uint8_t *)a].id,
+                  sort_hh->persons[*(const uint8_t *)b].id);
+}
+
+static int cmp_source(const void *a, const void *b)
+{
+    return strcmp(sort_hh->sources[*(const uint8_t *)a], sort_hh->sources[*(const uint8_t *)b]);
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+    const mon_job_t *x = a, *y = b;
+    if (x->person != y->person)
+        return x->person < y->person ? -1 : 1;
+    return (x->month > y->month) - (x->month < y->month);
+}
+
+static int cmp_episode(const void *a, const void *b)
+{
+    const mon_episode_t *x = a, *y = b;
+    if (x->rule != y->rule)
+        return x->rule < y->rule ? -1 : 1;
+    return strcmp(x->subject, y->subject);
+}
+
+static void canonical(mon_hh_t *hh)
+{
+    uint8_t order[256], to[256];
+    sort_hh = hh;
+    for (size_t i = 0; i < hh->npersons; i++)
+        order[i] = (uint8_t)i;
+    qsort(order, hh->npersons, 1, cmp_person);
+    bool moved = false;
+    for (size_t i = 0; i < hh->npersons; i++) {
+        to[order[i]] = (uint8_t)i;
+        moved |= order[i] != i;
+    }
+    if (moved) {
+        mon_person_t tmp[256];
+        for (size_t i = 0; i < hh->npersons; i++)
+            tmp[i] = hh->persons[order[i]];
+        memcpy(hh->persons, tmp, hh->npersons * sizeof(tmp[0]));
+        for (size_t i = 0; i < hh->njobs; i++)
+            hh->jobs[i].person = to[hh->jobs[i].person];
+        for (size_t i = 0; i < hh->nsubsidies; i++)
+            if (hh->subsidies[i].person >= 0)
+                hh->subsidies[i].person = to[hh->subsidies[i].person];
+        qsort(hh->jobs, hh->njobs, sizeof(hh->jobs[0]), cmp_job);
+    }
+    for (size_t i = 0; i < hh->nsources; i++)
+        order[i] = (uint8_t)i;
+    qsort(order, hh->nsources, 1, cmp_source);
+    moved = false;
+    for (size_t i = 0; i < hh->nsources; i++) {
+        to[order[i]] = (uint8_t)i;
+        moved |= order[i] != i;
+    }
+    if (moved) {
+        char tmp[MON_SOURCES_MAX][MON_ID_SIZE];
+        for (size_t i = 0; i < hh->nsources; i++)
+            memcpy(tmp[i], hh->sources[order[i]], MON_ID_SIZE);
+        memcpy(hh->sources, tmp, hh->nsources * MON_ID_SIZE);
+        for (size_t i = 0; i < hh->nincomes; i++)
+            hh->incomes[i].source = to[hh->incomes[i].source];
+    }
+    qsort(hh->episodes, hh->nepisodes, sizeof(hh->episodes[0]), cmp_episode);
+    sort_hh = NULL;
+}
+
+zs_err_t mon_hh_encode(mon_hh_t *hh, zs_buf_t *out)
+{
+    canonical(hh);
     zs_err_t err = put_varint(out, FORMAT_VERSION);
     err = err ? err : put_varint(out, hh->registered);
     if (hh->registered) {
@@ -399,6 +480,8 @@ zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
                                (uint64_t)p->labor << 4 | (uint64_t)p->disability << 1 | p->member);
         err = err ? err : put_varint(out, p->active);
     }
+    /* Event ids share their prefix with the record before (GX01-I7, GX01-I8). */
+    const char *prev_id = hh->id;
     zs_month_t prev = 0;
     err = err ? err : put_varint(out, hh->nincomes);
     for (size_t i = 0; i < hh->nincomes && !err; i++) {
@@ -408,7 +491,8 @@ zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
         err = err ? err : put_varint(out, (uint64_t)s->source << 3 | s->component);
         err = err ? err : put_signed(out, s->fen);
         err = err ? err : put_time(out, s->at, s->month);
-        err = err ? err : put_id(out, hh->id, s->event_id);
+        err = err ? err : put_id(out, prev_id, s->event_id);
+        prev_id = s->event_id;
     }
     prev = 0;
     err = err ? err : put_varint(out, hh->njobs);
@@ -419,7 +503,8 @@ zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
         prev = j->month;
         err = err ? err : put_varint(out, (uint64_t)j->status << 1 | j->wants_work);
         err = err ? err : put_time(out, j->at, j->month);
-        err = err ? err : put_id(out, hh->id, j->event_id);
+        err = err ? err : put_id(out, prev_id, j->event_id);
+        prev_id = j->event_id;
     }
     prev = 0;
     err = err ? err : put_varint(out, hh->nsubsidies);
@@ -433,7 +518,8 @@ zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
                 : put_varint(out, (uint64_t)s->program << 2 | (uint64_t)s->resolved << 1 | s->paid);
         err = err ? err : put_signed(out, s->fen);
         err = err ? err : put_time(out, s->at, s->month);
-        err = err ? err : put_id(out, hh->id, s->event_id);
+        err = err ? err : put_id(out, prev_id, s->event_id);
+        prev_id = s->event_id;
     }
     prev = 0;
     err = err ? err : put_varint(out, hh->ncosts);
@@ -444,7 +530,8 @@ zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out)
         err = err ? err : put_varint(out, (uint64_t)c->kind << 1 | c->judged);
         err = err ? err : put_signed(out, c->fen);
         err = err ? err : put_time(out, c->at, c->month);
-        err = err ? err : put_id(out, hh->id, c->event_id);
+        err = err ? err : put_id(out, prev_id, c->event_id);
+        prev_id = c->event_id;
     }
     err = err ? err : put_varint(out, hh->nepisodes);
     for (size_t i = 0; i < hh->nepisodes && !err; i++) {
@@ -592,6 +679,7 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
         p->member = bits & 1;
         p->active = get_varint(&r) != 0;
     }
+    const char *prev_id = household_id;
     zs_month_t prev = 0;
     n = r.what ? 0 : get_count(&r, 5);
     READ_ARRAY(hh, incomes, n);
@@ -605,7 +693,8 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
             r.what = r.what ? r.what : "income component or source out of range";
         s->fen = get_signed(&r);
         s->at = get_time(&r, s->month);
-        get_id(&r, household_id, s->event_id);
+        get_id(&r, prev_id, s->event_id);
+        prev_id = s->event_id;
     }
     prev = 0;
     n = r.what ? 0 : get_count(&r, 5);
@@ -623,7 +712,8 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
         if (j->status >= MON_STATUSES)
             r.what = r.what ? r.what : "employment status out of range";
         j->at = get_time(&r, j->month);
-        get_id(&r, household_id, j->event_id);
+        get_id(&r, prev_id, j->event_id);
+        prev_id = j->event_id;
     }
     prev = 0;
     n = r.what ? 0 : get_count(&r, 6);
@@ -643,7 +733,8 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
             r.what = r.what ? r.what : "programme out of range";
         s->fen = get_signed(&r);
         s->at = get_time(&r, s->month);
-        get_id(&r, household_id, s->event_id);
+        get_id(&r, prev_id, s->event_id);
+        prev_id = s->event_id;
     }
     prev = 0;
     n = r.what ? 0 : get_count(&r, 5);
@@ -658,7 +749,8 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
             r.what = r.what ? r.what : "cost kind out of range";
         c->fen = get_signed(&r);
         c->at = get_time(&r, c->month);
-        get_id(&r, household_id, c->event_id);
+        get_id(&r, prev_id, c->event_id);
+        prev_id = c->event_id;
     }
     n = r.what ? 0 : get_count(&r, 4);
     READ_ARRAY(hh, episodes, n);

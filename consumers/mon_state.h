@@ -171,8 +171,11 @@ void mon_hh_prune(mon_hh_t *hh, zs_month_t keep_from);
  * household already has 255 persons. */
 int mon_person_index(mon_hh_t *hh, const char *person_id);
 
-/* The compact form: appended to out. */
-zs_err_t mon_hh_encode(const mon_hh_t *hh, zs_buf_t *out);
+/* The compact form, appended to out. Puts hh in its canonical order first
+ * (persons by id, sources by name, open episodes by rule and subject; the
+ * indexes that refer to them follow), so that equal states, however they
+ * came about, have equal bytes. */
+zs_err_t mon_hh_encode(mon_hh_t *hh, zs_buf_t *out);
 /* Reads the compact form of household_id back (hh is cleared first).
  * ZS_ERR_CORRUPT naming what is wrong when the bytes are not one. */
 zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data, size_t len,

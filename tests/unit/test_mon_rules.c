@@ -1565,7 +1565,7 @@ typedef enum {
 
 static const char *const bad_names[BAD_KINDS] = {
     "none",
-    "format version 2",
+    "format version 3",
     "county 1000000",
     "an 11-byte varint",
     "a count beyond the bytes",
@@ -1588,8 +1588,8 @@ static const char *const bad_names[BAD_KINDS] = {
 static void build_bad(zs_buf_t *b, bad_t bad)
 {
     zs_buf_reset(b);
-    put_var(b, bad == BAD_VERSION ? 2 : 1);
-    put_var(b, 1); /* registered */
+    put_var(b, bad == BAD_VERSION ? 3 : 2); /* the format version */
+    put_var(b, 1);                          /* registered */
     put_var(b, bad == BAD_COUNTY ? 1000000 : 450102);
     put_var(b, 0);
     if (bad == BAD_VARINT) { /* updated_at */
