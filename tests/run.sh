@@ -71,7 +71,7 @@ if [ $quick -eq 0 ]; then
     fi
 
     step "tests: unit under valgrind"
-    ctest --test-dir "$out/normal" -L unit -T memcheck -j "$jobs" \
+    ZS_MON_TRUTH_HOUSEHOLDS=300 ctest --test-dir "$out/normal" -L unit -T memcheck -j "$jobs" \
         --overwrite MemoryCheckCommand=/usr/bin/valgrind \
         --overwrite "MemoryCheckCommandOptions=--leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
         --output-on-failure || failed+=("unit under valgrind")

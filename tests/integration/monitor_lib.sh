@@ -27,13 +27,25 @@ while (y, n) <= (int(t[:4]), int(t[5])):
     done
 }
 
-# run_monitor NAME ARGS...: runs zs-monitor in the foreground (log monitor-NAME.log).
+# run_monitor NAME ARGS...: runs zs-monitor in the foreground (log
+# monitor-NAME.log); start_monitor NAME ARGS... in the background, its pid
+# in $mpid (the program's own, so that kill -9 kills it).
+monitor_args() {
+    margs=(-b "$bs" -X zs.topic.prefix="$prefix" -X zs.monitor.group="g$prefix"
+        -X zs.monitor.instance="${ZS_INSTANCE:-i1}" -X zs.monitor.stats.interval=5s)
+}
 run_monitor() {
     local name=$1
     shift
-    "$monitor" -b "$bs" -X zs.topic.prefix="$prefix" -X zs.monitor.group="g$prefix" \
-        -X zs.monitor.instance="${ZS_INSTANCE:-i1}" -X zs.monitor.stats.interval=5s \
-        "$@" 2>"monitor-$name.log"
+    monitor_args
+    "$monitor" "${margs[@]}" "$@" 2>"monitor-$name.log"
+}
+start_monitor() {
+    local name=$1
+    shift
+    monitor_args
+    "$monitor" "${margs[@]}" "$@" 2>"monitor-$name.log" &
+    mpid=$!
 }
 
 # read_outputs NAME: the committed warnings and audit records, as JSON lines

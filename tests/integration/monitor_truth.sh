@@ -26,9 +26,9 @@ read_outputs first
 compare_truth first
 ok "the committed warnings equal expected-warnings.csv ($(($(wc -l <a/expected-warnings.csv) - 1)) episodes) and the findings expected-findings.csv"
 
-grep -q "restored 0 households" monitor-first.log || fail "the first run found a state"
+grep -q "restored [0-9]* partitions: 0 households" monitor-first.log || fail "the first run found a state"
 run_monitor second --exit-idle 4000 || fail "zs-monitor again: $(tail -20 monitor-second.log)"
-grep -q "restored [1-9][0-9]* households" monitor-second.log ||
+grep -q "restored [0-9]* partitions: [1-9][0-9]* households" monitor-second.log ||
     fail "the second run did not restore state: $(grep restored monitor-second.log)"
 read_outputs second
 cmp -s warnings-first.keys warnings-second.keys ||
