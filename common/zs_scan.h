@@ -12,8 +12,8 @@
 
 typedef struct zs_scan_opts {
     const char *topic;
-    int32_t partition;           /* -1: every partition */
-    const int32_t *partitions;   /* if not NULL: only these (npartitions of them) */
+    int32_t partition;         /* -1: every partition */
+    const int32_t *partitions; /* if not NULL: only these (npartitions of them) */
     int npartitions;
     int64_t offset;              /* RD_KAFKA_OFFSET_BEGINNING/END, a number, or
                                     RD_KAFKA_OFFSET_TAIL(n) */

@@ -435,7 +435,8 @@ static void canonical(mon_hh_t *hh)
         for (size_t i = 0; i < hh->nsubsidies; i++)
             if (hh->subsidies[i].person >= 0)
                 hh->subsidies[i].person = to[hh->subsidies[i].person];
-        qsort(hh->jobs, hh->njobs, sizeof(hh->jobs[0]), cmp_job);
+        if (hh->njobs > 1)
+            qsort(hh->jobs, hh->njobs, sizeof(hh->jobs[0]), cmp_job);
     }
     for (size_t i = 0; i < hh->nsources; i++)
         order[i] = (uint8_t)i;
@@ -453,7 +454,8 @@ static void canonical(mon_hh_t *hh)
         for (size_t i = 0; i < hh->nincomes; i++)
             hh->incomes[i].source = to[hh->incomes[i].source];
     }
-    qsort(hh->episodes, hh->nepisodes, sizeof(hh->episodes[0]), cmp_episode);
+    if (hh->nepisodes > 1)
+        qsort(hh->episodes, hh->nepisodes, sizeof(hh->episodes[0]), cmp_episode);
     sort_hh = NULL;
 }
 

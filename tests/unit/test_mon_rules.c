@@ -43,7 +43,7 @@ static int problems; /* what a row's build found wrong on the way */
 /* Where each decision came from: "2024Q1" for a close, "follow" for a
  * follow-up. */
 #define MAX_DECISIONS 256
-static char tags[MAX_DECISIONS][8];
+static char tags[MAX_DECISIONS][ZS_PERIOD_STR_SIZE];
 static size_t ntagged;
 
 /* The member list of the next snapshot: P1, P2, ... */
