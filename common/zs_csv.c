@@ -21,13 +21,26 @@ enum csv_state {
     ST_SKIP,        /* after an error: discarding the rest of the physical line */
 };
 
+/* What a byte is to the fast path (csv_fast_record): anything but plain
+ * needs a look. */
+enum csv_class {
+    CL_PLAIN, /* ASCII content that cannot end or break a field */
+    CL_HIGH,  /* a byte of a non-ASCII character: content, the line is checked as UTF-8 */
+    CL_COMMA,
+    CL_QUOTE,
+    CL_CR,
+    CL_LF,
+    CL_NUL,
+};
+
 struct zs_csv {
-    FILE *fp;           /* the caller's; only read */
-    zs_csv_opts_t opts; /* bounds, defaults filled in */
-    char *chunk;        /* owned: input read ahead, at least 3 bytes (for the BOM) */
-    size_t pos, end;    /* unread input is chunk[pos..end) */
-    bool eof;           /* fp has nothing past chunk[end] */
-    zs_err_t fatal;     /* a read or memory error that ended the file, ZS_OK if none */
+    FILE *fp;               /* the caller's; only read */
+    unsigned char cls[256]; /* enum csv_class of every byte value */
+    zs_csv_opts_t opts;     /* bounds, defaults filled in */
+    char *chunk;            /* owned: input read ahead, at least 3 bytes (for the BOM) */
+    size_t pos, end;        /* unread input is chunk[pos..end) */
+    bool eof;               /* fp has nothing past chunk[end] */
+    zs_err_t fatal;         /* a read or memory error that ended the file, ZS_OK if none */
     char fatal_msg[128];
     unsigned long line;     /* physical line of the next byte */
     unsigned long col;      /* column of the last character started on that line */
@@ -493,6 +506,119 @@ static void csv_rec_end(zs_csv_t *csv, zs_csv_row_t *row)
     row->nfields = n;
 }
 
+/* The fast path, for the common record: one that lies whole, its line end
+ * included, in the chunk read already, and that has no error and stays
+ * within every bound. The byte classes find its fields; the record is copied
+ * once, into values, where the fields are cut out; the raw text stays in
+ * place in the chunk, the byte after it (its CR or LF, consumed) becoming
+ * its NUL. Blank lines before
+ * it are skipped here too. For anything else it returns false having changed
+ * nothing but skipped blank lines, and csv_read takes the record from its
+ * first byte: the same outcome for a good record, and the error (with its
+ * line, column and reason) for a bad one. */
+static bool csv_fast_record(zs_csv_t *csv, zs_csv_row_t *row)
+{
+    const zs_csv_opts_t *o = &csv->opts;
+    const unsigned char *cls = csv->cls;
+    char *s, *nl;
+    size_t len;
+    for (;;) {
+        s = csv->chunk + csv->pos;
+        nl = memchr(s, '\n', csv->end - csv->pos);
+        if (nl == NULL)
+            return false;
+        len = (size_t)(nl - s);
+        /* A CR before the LF ends the record with it, unless it is inside
+         * quotes: then no quote closes before len and the record goes to
+         * csv_read. */
+        if (len > 0 && s[len - 1] == '\r')
+            len--;
+        if (len > 0)
+            break;
+        csv->pos += (size_t)(nl - s) + 1; /* a blank line: never a row, still a line */
+        csv->line++;
+    }
+    if (len > o->max_row_bytes)
+        return false;
+    /* Contents and their NULs never take more than the record and one byte
+     * (a field's NUL takes the place of its ',' or its quotes), nor fields
+     * more than its bytes and one. The record is copied whole: until a
+     * quoted field shifts them, the fields are in place, and a field's NUL
+     * overwrites its ','. */
+    size_t max_fields = len + 1 < o->max_fields ? len + 1 : o->max_fields;
+    zs_buf_reset(&csv->values);
+    zs_buf_reset(&csv->spans);
+    if (zs_buf_reserve(&csv->values, len + 1) != ZS_OK ||
+        zs_buf_reserve(&csv->spans, max_fields * sizeof(zs_field_t)) != ZS_OK)
+        return false;
+    char *out = csv->values.data;
+    zs_field_t *fields = (zs_field_t *)csv->spans.data;
+    memcpy(out, s, len);
+    size_t i = 0, w = 0, nfields = 0;
+    unsigned char hi = 0; /* whether a non-ASCII byte was seen */
+    /* s[len] is a CR or LF: no field runs past it. */
+    for (;;) {
+        size_t start = w;
+        if (s[i] == '"') {
+            for (i++;; i++) {
+                if (i == len)
+                    return false; /* not closed on this line */
+                unsigned char k = cls[(unsigned char)s[i]];
+                if (k == CL_QUOTE && s[i + 1] != '"')
+                    break;
+                if (k == CL_QUOTE)
+                    i++; /* "" is one quote */
+                else if (k == CL_NUL)
+                    return false;
+                hi |= k == CL_HIGH;
+                out[w++] = s[i];
+            }
+            i++; /* the closing quote */
+            if (i < len && s[i] != ',')
+                return false; /* text after it */
+        } else {
+            size_t from = i;
+            unsigned char k;
+            while ((k = cls[(unsigned char)s[i]]) <= CL_HIGH) {
+                hi |= k;
+                i++;
+            }
+            if (i < len && k != CL_COMMA)
+                return false; /* a quote, a CR not before the LF, a NUL */
+            if (w != from)
+                memcpy(out + w, s + from, i - from);
+            w += i - from;
+        }
+        if (w - start > o->max_field_bytes)
+            return false;
+        fields[nfields].data = out + start;
+        fields[nfields].len = w - start;
+        fields[nfields].present = true;
+        out[w++] = '\0';
+        nfields++;
+        if (i == len)
+            break;
+        if (nfields == o->max_fields)
+            return false; /* a ',' after the last field allowed */
+        i++;
+    }
+    if (hi && !zs_utf8_valid(s, len, NULL))
+        return false;
+    out[w] = '\0';
+    csv->values.len = w;
+    csv->spans.len = nfields * sizeof(zs_field_t);
+    s[len] = '\0';
+    csv->pos += (size_t)(nl - s) + 1;
+    csv->rec_line = csv->line++;
+    csv->failed = false;
+    row->line = csv->rec_line;
+    row->raw = s;
+    row->raw_len = len;
+    row->fields = (const zs_field_t *)csv->spans.data;
+    row->nfields = nfields;
+    return true;
+}
+
 static size_t or_default(size_t v, size_t def)
 {
     return v != 0 ? v : def;
@@ -525,6 +651,13 @@ zs_err_t zs_csv_open(FILE *fp, const zs_csv_opts_t *opts, zs_csv_t **out, char *
     csv->line = 1;
     csv->state = ST_REC_START;
     zs_utf8_init(&csv->utf8);
+    for (int c = 0x80; c < 256; c++)
+        csv->cls[c] = CL_HIGH;
+    csv->cls['\0'] = CL_NUL;
+    csv->cls['\n'] = CL_LF;
+    csv->cls['\r'] = CL_CR;
+    csv->cls['"'] = CL_QUOTE;
+    csv->cls[','] = CL_COMMA;
     zs_buf_init(&csv->values, o.max_row_bytes + o.max_fields + 1);
     zs_buf_init(&csv->spans, o.max_fields * sizeof(zs_field_t));
     zs_buf_init(&csv->raw, o.max_row_bytes + 2);
@@ -556,6 +689,8 @@ zs_err_t zs_csv_next(zs_csv_t *csv, zs_csv_row_t *row, char *errstr, size_t errs
     row->reason = "";
     if (csv->fatal != ZS_OK)
         return zs_fail(errstr, errstr_size, csv->fatal, "%s", csv->fatal_msg);
+    if (csv->state == ST_REC_START && csv_fast_record(csv, row))
+        return ZS_OK;
     zs_err_t err = csv_read(csv);
     zs_utf8_init(&csv->utf8);
     if (err == ZS_ERR_EOF)

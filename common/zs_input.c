@@ -202,16 +202,21 @@ size_t zs_input_key_col(zs_input_kind_t kind)
     return kind == ZS_INPUT_HOUSEHOLDS || kind == ZS_INPUT_MEMBERS ? 0 : 1;
 }
 
+/* [0-9A-Za-z_-] as one bit per ASCII character: 0-63, then 64-127. */
+#define ID_CHARS_LO ((UINT64_C(0x3FF) << '0') | (UINT64_C(1) << '-'))
+#define ID_CHARS_HI                                                                                \
+    ((UINT64_C(0x3FFFFFF) << ('A' - 64)) | (UINT64_C(0x3FFFFFF) << ('a' - 64)) |                   \
+     (UINT64_C(1) << ('_' - 64)))
+
 /* Whether s holds 1 to max characters of [0-9A-Za-z_-]. Every row checks
- * several ids: ranges, not strspn, which rebuilds its set on each call. */
+ * several ids: a bit set, not strspn, which rebuilds its set on each call. */
 static bool is_id_of(const char *s, size_t len, size_t max)
 {
     if (len < 1 || len > max)
         return false;
     for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              c == '_' || c == '-'))
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 128 || !(((c < 64 ? ID_CHARS_LO : ID_CHARS_HI) >> (c & 63)) & 1))
             return false;
     }
     return true;
@@ -222,12 +227,17 @@ bool zs_input_is_id(const char *s, size_t len)
     return is_id_of(s, len, 32);
 }
 
-/* A decimal integer in [lo, hi], nothing else. */
+/* A decimal integer in [lo, hi], nothing else (at most 9 digits). */
 static bool parse_int(const char *s, size_t len, long lo, long hi, long *out)
 {
-    if (len == 0 || len > 9 || strspn(s, "0123456789") != len)
+    if (len == 0 || len > 9)
         return false;
-    long n = strtol(s, NULL, 10);
+    long n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        n = n * 10 + (s[i] - '0');
+    }
     if (n < lo || n > hi)
         return false;
     *out = n;
@@ -241,6 +251,13 @@ static const char *check_text(const char *s, size_t len, size_t min, size_t max)
         return "empty";
     if (len > max)
         return max == 100 ? "longer than 100 bytes" : "longer than 2000 bytes";
+    /* Printable ASCII, the common case, is valid UTF-8 without a control
+     * character: only the spaces are left to check. */
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f)
+        i++;
+    if (i == len)
+        return s[0] == ' ' || s[len - 1] == ' ' ? "leading or trailing space" : NULL;
     size_t bad;
     if (!zs_utf8_valid(s, len, &bad))
         return "not valid UTF-8";
@@ -271,6 +288,44 @@ static int row_birth_year(const column_t *columns, const zs_row_t *row)
     return (int)year;
 }
 
+/* An enum's symbols with their lengths, to find a value among them without
+ * avro-c's lookup (a hash of the value, then strcmp). */
+#define MAX_SYMS 24
+typedef struct enum_syms {
+    size_t n; /* 0: none kept (more than MAX_SYMS): look up through avro-c */
+    const char *name[MAX_SYMS];
+    size_t len[MAX_SYMS];
+} enum_syms_t;
+
+/* Keeps the symbols of enum_schema (owned by the schema, which outlives
+ * the plan that keeps them). */
+static void enum_syms_init(enum_syms_t *syms, avro_schema_t enum_schema)
+{
+    syms->n = 0;
+    if (enum_schema == NULL || avro_typeof(enum_schema) != AVRO_ENUM)
+        return;
+    size_t count = avro_schema_enum_number_of_symbols(enum_schema);
+    if (count > MAX_SYMS)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        syms->name[i] = avro_schema_enum_get(enum_schema, (int)i);
+        syms->len[i] = strlen(syms->name[i]);
+    }
+    syms->n = count;
+}
+
+/* The index of the symbol s (len bytes, NUL-terminated) of enum_schema, or
+ * -1; through syms when it holds them (may be NULL). */
+static int enum_find(avro_schema_t enum_schema, const enum_syms_t *syms, const char *s, size_t len)
+{
+    if (syms == NULL || syms->n == 0)
+        return avro_schema_enum_get_by_name(enum_schema, s);
+    for (size_t i = 0; i < syms->n; i++)
+        if (syms->len[i] == len && memcmp(syms->name[i], s, len) == 0)
+            return (int)i;
+    return -1;
+}
+
 /* A column's value once checked. */
 typedef struct parsed {
     enum { P_STR, P_INT, P_LONG, P_BOOL, P_ENUM } type;
@@ -280,12 +335,13 @@ typedef struct parsed {
     char masked[64];
 } parsed_t;
 
-/* Checks one value (enum_schema: the field's enum, for K_ENUM) into *out;
- * returns a reason or NULL. reason_buf holds reasons that are built. */
+/* Checks one value (enum_schema: the field's enum, for K_ENUM, and syms its
+ * symbols or NULL) into *out; returns a reason or NULL. reason_buf holds
+ * reasons that are built. */
 static const char *parse_column(const column_t *c, const zs_field_t *f, avro_schema_t enum_schema,
-                                const column_t *columns, const zs_row_t *row,
-                                const zs_county_table_t *counties, parsed_t *out, char *reason_buf,
-                                size_t reason_size)
+                                const enum_syms_t *syms, const column_t *columns,
+                                const zs_row_t *row, const zs_county_table_t *counties,
+                                parsed_t *out, char *reason_buf, size_t reason_size)
 {
     const char *s = f->data;
     size_t len = f->len;
@@ -321,7 +377,7 @@ static const char *parse_column(const column_t *c, const zs_field_t *f, avro_sch
         return NULL;
     }
     case K_ENUM: {
-        int sym = avro_schema_enum_get_by_name(enum_schema, s);
+        int sym = enum_find(enum_schema, syms, s, len);
         if (sym < 0) {
             int off = snprintf(reason_buf, reason_size, "not one of");
             size_t count = avro_schema_enum_number_of_symbols(enum_schema);
@@ -381,7 +437,7 @@ static const char *set_column(const column_t *c, const zs_field_t *f, avro_value
                               size_t reason_size)
 {
     parsed_t v;
-    const char *why = parse_column(c, f, enum_of(avro_value_get_schema(field)), columns, row,
+    const char *why = parse_column(c, f, enum_of(avro_value_get_schema(field)), NULL, columns, row,
                                    counties, &v, reason_buf, reason_size);
     if (why != NULL)
         return why;
@@ -468,6 +524,9 @@ typedef struct flat_plan {
     const zs_schema_t *schema;
     size_t n;
     flat_field_t fields[16];
+    avro_schema_t col_enum[16]; /* per column: the enum of the field it fills, or NULL */
+    enum_syms_t col_syms[16];   /* and its symbols */
+    unsigned char header[ZS_CODEC_HEADER_SIZE]; /* C3 01 and the fingerprint */
 } flat_plan_t;
 
 static zs_err_t flat_plan(zs_input_kind_t kind, const zs_schema_t *schema, flat_plan_t *plan,
@@ -494,20 +553,40 @@ static zs_err_t flat_plan(zs_input_kind_t kind, const zs_schema_t *schema, flat_
         f->enum_schema = enum_of(ft);
         f->type = avro_typeof(f->enum_schema);
     }
+    /* Per column, the enum of the (last) field it fills. */
+    for (size_t c = 0; columns[c].name != NULL; c++) {
+        plan->col_enum[c] = NULL;
+        for (size_t k = 0; k < plan->n; k++)
+            if (plan->fields[k].col == c)
+                plan->col_enum[c] = plan->fields[k].enum_schema;
+        enum_syms_init(&plan->col_syms[c], plan->col_enum[c]);
+    }
+    plan->header[0] = 0xC3;
+    plan->header[1] = 0x01;
+    uint64_t fp = zs_schema_fingerprint(schema);
+    for (int i = 0; i < 8; i++)
+        plan->header[2 + i] = (unsigned char)(fp >> (8 * i));
     plan->schema = schema;
     return ZS_OK;
 }
 
-static zs_err_t put_long(zs_buf_t *out, int64_t n)
+/* Appends n as a zig-zag varint, in place while there is room for the
+ * longest (10 bytes and the NUL). */
+static inline zs_err_t put_long(zs_buf_t *out, int64_t n)
 {
     uint64_t z = ((uint64_t)n << 1) ^ (uint64_t)(n >> 63);
     char b[10];
+    char *p = out->cap > 0 && out->cap - out->len > sizeof(b) ? out->data + out->len : b;
     size_t len = 0;
     do {
-        b[len++] = (char)((z & 0x7f) | (z > 0x7f ? 0x80 : 0));
+        p[len++] = (char)((z & 0x7f) | (z > 0x7f ? 0x80 : 0));
         z >>= 7;
     } while (z != 0);
-    return zs_buf_add(out, b, len);
+    if (p == b)
+        return zs_buf_add(out, b, len);
+    out->len += len;
+    out->data[out->len] = '\0';
+    return ZS_OK;
 }
 
 zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
@@ -535,14 +614,9 @@ zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
         empty[i] = !f->present || f->len == 0;
         if (empty[i] && !c->optional)
             why = "empty";
-        else if (!empty[i]) {
-            avro_schema_t enum_schema = NULL;
-            for (size_t k = 0; k < plan->n; k++)
-                if (plan->fields[k].col == i)
-                    enum_schema = plan->fields[k].enum_schema;
-            why = parse_column(c, f, enum_schema, columns, row, counties, &values[i], reason,
-                               sizeof(reason));
-        }
+        else if (!empty[i])
+            why = parse_column(c, f, plan->col_enum[i], &plan->col_syms[i], columns, row, counties,
+                               &values[i], reason, sizeof(reason));
         if (why != NULL) {
             *bad_col = i;
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s: %s", c->name, why);
@@ -550,11 +624,7 @@ zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
     }
     /* Then write the fields in schema order. */
     zs_buf_reset(out);
-    unsigned char header[ZS_CODEC_HEADER_SIZE] = {0xC3, 0x01};
-    uint64_t fp = zs_schema_fingerprint(schema);
-    for (int i = 0; i < 8; i++)
-        header[2 + i] = (unsigned char)(fp >> (8 * i));
-    zs_err_t err = zs_buf_add(out, header, sizeof(header));
+    zs_err_t err = zs_buf_add(out, plan->header, sizeof(plan->header));
     for (size_t k = 0; err == ZS_OK && k < plan->n; k++) {
         const flat_field_t *f = &plan->fields[k];
         const parsed_t *v = &values[f->col];

@@ -6,7 +6,9 @@
 #include <getopt.h>
 #include <openssl/evp.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,8 +330,10 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
 }
 
 /* The SHA-256 of a file's bytes, so an inspector can tell which export was
- * pushed; false for stdin or an unreadable file. */
-static bool file_digest(const char *path, unsigned char out[ZS_SHA256_SIZE])
+ * pushed; false for stdin, an unreadable file, or once *cancel is set (may
+ * be NULL). */
+static bool file_digest(const char *path, const atomic_bool *cancel,
+                        unsigned char out[ZS_SHA256_SIZE])
 {
     if (strcmp(path, "-") == 0)
         return false;
@@ -338,15 +342,73 @@ static bool file_digest(const char *path, unsigned char out[ZS_SHA256_SIZE])
         return false;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-    static char chunk[1 << 16];
+    char *chunk = malloc(1 << 16);
     size_t n;
-    while (ok && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+    ok = ok && chunk != NULL;
+    while (ok && (cancel == NULL || !atomic_load(cancel)) && (n = fread(chunk, 1, 1 << 16, fp)) > 0)
         ok = EVP_DigestUpdate(ctx, chunk, n) == 1;
+    free(chunk);
+    ok = ok && (cancel == NULL || !atomic_load(cancel));
     unsigned int len = ZS_SHA256_SIZE;
     ok = ok && !ferror(fp) && EVP_DigestFinal_ex(ctx, out, &len) == 1;
     EVP_MD_CTX_free(ctx);
     fclose(fp);
     return ok;
+}
+
+/* The input's digest, computed beside the push: a thread of its own reads
+ * the file a second time (from the page cache, mostly) while the rows are
+ * pushed, so the run's summary does not wait for a second pass over the
+ * file at its end. Only a regular file: a second reader of a pipe would
+ * take bytes meant for the rows. */
+typedef struct digest_job {
+    const char *path;
+    pthread_t thread;
+    bool started;
+    atomic_bool cancel; /* set by the main thread: stop reading, the digest is not wanted */
+    bool ok;            /* written by the thread, read after joining it */
+    unsigned char out[ZS_SHA256_SIZE];
+} digest_job_t;
+
+/* @locality: the digest thread. */
+static void *digest_run(void *arg)
+{
+    digest_job_t *job = arg;
+    job->ok = file_digest(job->path, &job->cancel, job->out);
+    return NULL;
+}
+
+/* Starts the thread for path if it is a regular file. */
+static void digest_start(digest_job_t *job, const char *path)
+{
+    struct stat st;
+    job->path = path;
+    atomic_init(&job->cancel, false);
+    job->started = strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+                   pthread_create(&job->thread, NULL, digest_run, job) == 0;
+}
+
+/* The digest of the input into out: the thread's, or computed now without
+ * one; false as file_digest. */
+static bool digest_finish(digest_job_t *job, unsigned char out[ZS_SHA256_SIZE])
+{
+    if (!job->started)
+        return file_digest(job->path, NULL, out);
+    pthread_join(job->thread, NULL);
+    job->started = false;
+    if (job->ok)
+        memcpy(out, job->out, ZS_SHA256_SIZE);
+    return job->ok;
+}
+
+/* Stops the thread, if any, when the digest is not wanted. */
+static void digest_cancel(digest_job_t *job)
+{
+    if (!job->started)
+        return;
+    atomic_store(&job->cancel, true);
+    pthread_join(job->thread, NULL);
+    job->started = false;
 }
 
 /* Opens a reader over path with the columns of kind. */
@@ -796,6 +858,7 @@ int main(int argc, char **argv)
     options_t opt = {.by = "zs-push"};
     push_t p = {.opt = &opt};
     push_members_t *index = NULL;
+    digest_job_t digest_job = {.started = false};
     char errstr[1024];
     int rc = 2;
     zs_log_init("zs-push", ZS_LOG_INFO, ZS_LOG_TEXT);
@@ -837,6 +900,7 @@ int main(int argc, char **argv)
         rc = err == ZS_ERR_KAFKA ? 1 : 2;
         goto done;
     }
+    digest_start(&digest_job, opt.input);
     if (opt.kind == ZS_INPUT_HOUSEHOLDS) {
         err = push_members_new(&index);
         if (err == ZS_OK)
@@ -860,7 +924,7 @@ int main(int argc, char **argv)
                  zs_input_name(opt.kind), opt.input, p.read, p.sent, p.rejected, p.skipped,
                  p.members_read, p.members_rejected);
         err = audit(&p, "BATCH_SUMMARY", opt.input, 0, NULL,
-                    file_digest(opt.input, digest) ? digest : NULL, detail, p.last_line, errstr,
+                    digest_finish(&digest_job, digest) ? digest : NULL, detail, p.last_line, errstr,
                     sizeof(errstr));
     }
     /* Whatever happened, deliver what was sent and record how far it got. */
@@ -890,6 +954,7 @@ int main(int argc, char **argv)
          : p.rejected + p.members_rejected > 0 ? 3
                                                : 0;
 done:
+    digest_cancel(&digest_job);
     if (p.rejects != NULL)
         fclose(p.rejects);
     push_members_free(index);

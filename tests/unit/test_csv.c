@@ -174,6 +174,50 @@ static const csv_case_t cases[] = {
     {.name = "file ends inside a UTF-8 character",
      .in = "ab\xe4\xb8",
      .rows = {BAD(1, "ab\xe4\xb8", "line 1, column 3: file ends inside a UTF-8 character")}},
+    /* Records the fast path (a whole record within the chunk read) takes or
+     * hands to the byte-at-a-time reader: the same rows either way. */
+    {.name = "quoted fields before CRLF",
+     .in = "\"a\",\"b\"\r\n\"c\"\r\n",
+     .rows = {ROW(1, "\"a\",\"b\"", "a", "b"), ROW(2, "\"c\"", "c")}},
+    {.name = "escaped quote before CRLF keeps the field open",
+     .in = "\"a\"\"\r\nb\"\r\nx\r\n",
+     .rows = {ROW(1, "\"a\"\"\r\nb\"", "a\"\r\nb"), ROW(3, "x", "x")}},
+    {.name = "bare CR after a closing quote",
+     .in = "\"a\"\rb\nc\n",
+     .rows = {BAD(1, "\"a\"\rb", "line 1, column 4: carriage return not followed by a line feed"),
+              ROW(2, "c", "c")}},
+    {.name = "NUL inside quotes",
+     .in = "\"a\0b\"\nc\n",
+     .in_len = 8,
+     .rows = {BAD(1, NULL, "line 1, column 3: NUL byte"), ROW(2, "c", "c")}},
+    {.name = "invalid UTF-8 inside quotes",
+     .in = "x,\"a\xff\"\nc\n",
+     .rows = {BAD(1, "x,\"a\xff\"", "line 1, column 5: invalid UTF-8 byte 0xFF"),
+              ROW(2, "c", "c")}},
+    {.name = "control characters are data",
+     .in = "a\tb,\x01\n",
+     .rows = {ROW(1, "a\tb,\x01", "a\tb", "\x01")}},
+    {.name = "comma before CRLF", .in = "a,\r\n", .rows = {ROW(1, "a,", "a", "")}},
+    {.name = "exactly the field and row bounds",
+     .in = "\"a\"\"b\",cd\nabc,d\n",
+     .opts = {.max_field_bytes = 3, .max_row_bytes = 9},
+     .rows = {ROW(1, "\"a\"\"b\",cd", "a\"b", "cd"), ROW(2, "abc,d", "abc", "d")}},
+    {.name = "one byte past the field and row bounds",
+     .in = "\"a\"\"bc\"\nabcdefghij\nok\n",
+     .opts = {.max_field_bytes = 3, .max_row_bytes = 9},
+     .rows = {BAD(1, "\"a\"\"bc\"", "line 1, column 6: field 1 longer than 3 bytes"),
+              {.line = 2,
+               .raw = "abcdefghi",
+               .err = "line 2, column 4: field 1 longer than 3 bytes",
+               .truncated = true},
+              ROW(3, "ok", "ok")}},
+    {.name = "a trailing comma past the field bound",
+     .in = "a,b,\na,b\n",
+     .opts = {.max_fields = 2},
+     .rows = {BAD(1, "a,b,", "line 1, column 4: more than 2 fields"), ROW(2, "a,b", "a", "b")}},
+    {.name = "blank lines, then a last record without a line end",
+     .in = "\n\r\n\"x\"",
+     .rows = {ROW(3, "\"x\"", "x")}},
     {.name = "columns count characters",
      .in = "张三,李\"四\n",
      .rows = {BAD(1, "张三,李\"四", "line 1, column 5: quote inside an unquoted field (field 2)")}},
@@ -443,6 +487,81 @@ static void open_errors(void **state)
     assert_null(csv);
 }
 
+/* A deterministic generator of CSV-ish text: mostly plain bytes, with every
+ * byte that matters to the reader (quotes, commas, CR, LF, NUL, UTF-8 and
+ * broken UTF-8) often enough. */
+static size_t gen_text(uint32_t *seed, char *out, size_t max)
+{
+    static const char *const atoms[] = {"a",    "bc", "1.5",  ",",     ",",     "\"",  "\"\"",
+                                        "\n",   "\n", "\r\n", "\r",    "\0",    "张",  "\xe4\xb8",
+                                        "\xff", " ",  "\t",   "\"x\"", ",\"\"", "HH12"};
+    size_t n = 0;
+    size_t want = 1 + *seed % max;
+    while (n < want) {
+        *seed = *seed * 1103515245u + 12345u;
+        const char *a = atoms[(*seed >> 16) % (sizeof(atoms) / sizeof(atoms[0]))];
+        size_t len = a[0] == '\0' ? 1 : strlen(a);
+        if (n + len > max)
+            break;
+        memcpy(out + n, a, len);
+        n += len;
+    }
+    return n;
+}
+
+/* Every row of text with chunk size 1 (every record goes byte by byte) and
+ * with the default chunk (whole records take the fast path): the same rows,
+ * errors, positions and raw text. */
+static void fast_path_agrees(void **state)
+{
+    (void)state;
+    static const zs_csv_opts_t bounds[] = {
+        {0},
+        {.max_field_bytes = 4, .max_fields = 3, .max_row_bytes = 12},
+    };
+    uint32_t seed = 42;
+    char text[512];
+    for (int iter = 0; iter < 4000; iter++) {
+        size_t len = gen_text(&seed, text, sizeof(text));
+        const zs_csv_opts_t *lim = &bounds[iter % 2];
+        zs_csv_opts_t o1 = *lim, o2 = *lim;
+        o1.chunk_size = 1;
+        FILE *f1 = text_file(text, len), *f2 = text_file(text, len);
+        zs_csv_t *c1 = NULL, *c2 = NULL;
+        char e1[256], e2[256];
+        assert_int_equal(zs_csv_open(f1, &o1, &c1, e1, sizeof(e1)), ZS_OK);
+        assert_int_equal(zs_csv_open(f2, &o2, &c2, e2, sizeof(e2)), ZS_OK);
+        for (;;) {
+            zs_csv_row_t r1, r2;
+            e1[0] = e2[0] = '\0';
+            zs_err_t err1 = zs_csv_next(c1, &r1, e1, sizeof(e1));
+            zs_err_t err2 = zs_csv_next(c2, &r2, e2, sizeof(e2));
+            if (err1 != err2 || strcmp(e1, e2) != 0)
+                fail_msg("input %d: %s \"%s\" byte by byte, %s \"%s\" in chunks", iter,
+                         zs_err2str(err1), e1, zs_err2str(err2), e2);
+            if (err1 == ZS_ERR_EOF)
+                break;
+            assert_int_equal(r1.line, r2.line);
+            assert_int_equal(r1.raw_len, r2.raw_len);
+            assert_memory_equal(r1.raw, r2.raw, r1.raw_len + 1);
+            assert_int_equal(r1.raw_truncated, r2.raw_truncated);
+            assert_int_equal(r1.err_line, r2.err_line);
+            assert_int_equal(r1.err_column, r2.err_column);
+            assert_string_equal(r1.reason, r2.reason);
+            assert_int_equal(r1.nfields, r2.nfields);
+            for (size_t i = 0; i < r1.nfields; i++) {
+                assert_int_equal(r1.fields[i].len, r2.fields[i].len);
+                assert_memory_equal(r1.fields[i].data, r2.fields[i].data, r1.fields[i].len + 1);
+                assert_true(r2.fields[i].present);
+            }
+        }
+        zs_csv_close(c1);
+        zs_csv_close(c2);
+        fclose(f1);
+        fclose(f2);
+    }
+}
+
 static void utf8_check(void **state)
 {
     (void)state;
@@ -464,7 +583,7 @@ int main(void)
         cmocka_unit_test(table),          cmocka_unit_test(header_map),
         cmocka_unit_test(check_width),    cmocka_unit_test(large_file),
         cmocka_unit_test(bounded_memory), cmocka_unit_test(open_errors),
-        cmocka_unit_test(utf8_check),
+        cmocka_unit_test(utf8_check),     cmocka_unit_test(fast_path_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

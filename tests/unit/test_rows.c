@@ -309,6 +309,43 @@ static void rows_csv(void **state)
     fclose(fp);
 }
 
+/* The raw text of a CSV row is the record as in the file, quotes, commas
+ * and all, whichever way the reader took it (whole from its buffer, or byte
+ * by byte across reads); the fields are its unquoted values. */
+static void rows_csv_raw_text(void **state)
+{
+    (void)state;
+    static const char text[] = "household_id,amount_yuan,note\r\n"
+                               "H1,12.50,\"a, \"\"b\"\"\"\r\n"
+                               "H2,0,\r\n"
+                               "\r\n"
+                               "\"H3\",1,\"x\ny\"\r\n"
+                               "H4,2,z";
+    static const exp_row_t want[] = {
+        {.line = 2, .f = {"H1", "12.50", "a, \"b\"", NULL}, .raw = "H1,12.50,\"a, \"\"b\"\"\""},
+        {.line = 3, .f = {"H2", "0", "", NULL}, .raw = "H2,0,"},
+        {.line = 5, .f = {"H3", "1", "x\ny", NULL}, .raw = "\"H3\",1,\"x\ny\""},
+        {.line = 7, .f = {"H4", "2", "z", NULL}, .raw = "H4,2,z"},
+    };
+    static const size_t chunks[] = {1, 7, 0};
+    for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+        FILE *fp = text_file(text, strlen(text));
+        zs_rows_opts_t opts = {.cols = cols, .ncols = NCOLS};
+        opts.limits.chunk_size = chunks[k];
+        zs_rows_t *rows = NULL;
+        zs_row_t row;
+        char errstr[256];
+        assert_int_equal(zs_rows_open_csv(fp, &opts, &rows, errstr, sizeof(errstr)), ZS_OK);
+        for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+            zs_err_t err = zs_rows_next(rows, &row, errstr, sizeof(errstr));
+            check_row("raw text over CSV", chunks[k], &want[i], err, &row, errstr);
+        }
+        assert_int_equal(zs_rows_next(rows, &row, errstr, sizeof(errstr)), ZS_ERR_EOF);
+        zs_rows_close(rows);
+        fclose(fp);
+    }
+}
+
 /* Files zs_rows_open_csv refuses, and why. */
 static void rows_csv_open_errors(void **state)
 {
@@ -444,6 +481,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(table),
         cmocka_unit_test(rows_csv),
+        cmocka_unit_test(rows_csv_raw_text),
         cmocka_unit_test(rows_csv_open_errors),
         cmocka_unit_test(same_rows_both_formats),
         cmocka_unit_test(large_file),
