@@ -45,8 +45,9 @@ static const char usage[] =
     "                     property (SASL, TLS...), given to both the consumer and the\n"
     "                     transactional producer\n"
     "  -F FILE            read properties from a key=value file\n"
-    "  --exit-idle MS     exit 0 once nothing has arrived for MS milliseconds and\n"
-    "                     everything read is committed (for batch runs and tests)\n"
+    "  --exit-idle MS     exit 0 once partitions were assigned, nothing has arrived for\n"
+    "                     MS milliseconds and everything read is committed (batch\n"
+    "                     runs, tests)\n"
     "  --describe-config  print the zs.monitor.* and zs.rules.* properties and exit\n"
     "  -h, --help         this text\n"
     "\n"
@@ -65,6 +66,12 @@ static const zs_config_def_t defs[] = {
      .env = "ZS_MONITOR_INSTANCE",
      .doc = "this instance's name, unique in the group and stable across restarts (default: "
             "the host name); its transactional.id is zs-monitor-<instance>"},
+    {.name = "zs.monitor.static_membership",
+     .type = ZS_CONFIG_BOOL,
+     .dflt = "true",
+     .doc = "join the group as static member zs-monitor-<instance> (group.instance.id): a "
+            "restart gets its partitions back at once; a stopped instance's partitions move "
+            "only after session.timeout.ms"},
     {.name = "zs.monitor.commit.interval",
      .type = ZS_CONFIG_MS,
      .dflt = "100ms",
@@ -225,6 +232,7 @@ typedef struct monitor {
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
     int64_t first_input; /* when the first input of this run arrived (0: none yet) */
     int fatal;           /* exit status when set */
+    bool assigned_once;  /* partitions were assigned at least once */
 } monitor_t;
 
 /* ---- Avro helpers ---- */
@@ -1246,6 +1254,8 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         m->fatal = 1;
         return;
     }
+    m->last_input = mono_ms(); /* --exit-idle counts from here: joining takes a while */
+    m->assigned_once = true;
     zs_log_info("assigned %d partitions of %d", nmine, m->nparts);
 }
 
@@ -1514,9 +1524,16 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
      * once instead of after the session timeout. */
     char member[160];
     snprintf(member, sizeof(member), "zs-monitor-%s", m->instance);
-    if (rd_kafka_conf_get(conf, "group.instance.id", kerr, &(size_t){sizeof(kerr)}) !=
-            RD_KAFKA_CONF_OK ||
-        kerr[0] == '\0')
+    bool is_static = true;
+    if (zs_config_get_bool(m->cfg, "zs.monitor.static_membership", &is_static, errstr,
+                           errstr_size) != ZS_OK) {
+        rd_kafka_conf_destroy(conf);
+        return ZS_ERR_INVALID;
+    }
+    size_t got = sizeof(kerr);
+    bool given = rd_kafka_conf_get(conf, "group.instance.id", kerr, &got) == RD_KAFKA_CONF_OK &&
+                 kerr[0] != '\0';
+    if (is_static && !given)
         rd_kafka_conf_set(conf, "group.instance.id", member, kerr, sizeof(kerr));
     rd_kafka_conf_set_rebalance_cb(conf, rebalance);
     rd_kafka_conf_set_stats_cb(conf, stats_cb);
@@ -1608,7 +1625,8 @@ static int run(monitor_t *m)
         }
         if (m->stats_ms > 0 && now - m->last_stats >= m->stats_ms)
             log_stats(m, false);
-        if (m->exit_idle > 0 && !m->in_txn && now - m->last_input >= m->exit_idle) {
+        if (m->exit_idle > 0 && m->assigned_once && !m->in_txn &&
+            now - m->last_input >= m->exit_idle) {
             zs_log_info("nothing new for %" PRId64 " ms: stopping", m->exit_idle);
             break;
         }
