@@ -231,6 +231,7 @@ typedef struct monitor {
     uint64_t events, dead, warnings, commits, aborts, last_events;
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
     int64_t first_input; /* when the first input of this run arrived (0: none yet) */
+    int64_t last_commit; /* when the last transaction committed */
     int fatal;           /* exit status when set */
     bool assigned_once;  /* partitions were assigned at least once */
 } monitor_t;
@@ -892,6 +893,7 @@ static zs_err_t commit(monitor_t *m, char *errstr, size_t errstr_size)
     }
     m->in_txn = false;
     m->commits++;
+    m->last_commit = mono_ms();
     return ZS_OK;
 }
 
@@ -1394,13 +1396,19 @@ static void log_stats(monitor_t *m, bool final)
         }
     }
     zs_log_info("%sevents %" PRIu64 " (%.0f/s), lag %" PRId64 ", households %zu, state %zu bytes "
-                "(%.0f per household), open warnings %zu, warnings written %" PRIu64
-                ", dead letters %" PRIu64 ", transactions %" PRIu64 " committed %" PRIu64
+                "(%.0f per household), resident %zu bytes, open warnings %zu, warnings written "
+                "%" PRIu64 ", dead letters %" PRIu64 ", transactions %" PRIu64 " committed %" PRIu64
                 " aborted",
                 final ? "final: " : "", m->events,
                 secs > 0 ? (double)(m->events - m->last_events) / secs : 0.0, lag, households,
-                bytes, households ? (double)bytes / (double)households : 0.0, open, m->warnings,
-                m->dead, m->commits, m->aborts);
+                bytes, households ? (double)bytes / (double)households : 0.0, rss_bytes(), open,
+                m->warnings, m->dead, m->commits, m->aborts);
+    if (final && m->first_input > 0)
+        zs_log_info("final: %" PRIu64 " events from the first input to the last commit in %.3f s",
+                    m->events,
+                    (double)((m->last_commit > m->last_input ? m->last_commit : m->last_input) -
+                             m->first_input) /
+                        1000.0);
     m->last_stats = now;
     m->last_events = m->events;
 }

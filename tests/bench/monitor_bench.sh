@@ -16,7 +16,7 @@ on a real local Kafka it starts (deploy/kafka/start.sh) unless --bootstrap
 is given; then measures
   (a) bench_consume: plain librdkafka reading every input topic to its end,
       zs-monitor's consumer settings, no decoding
-  (b) zs-monitor, a new group: events/s between its first and last input
+  (b) zs-monitor, a new group: events/s from its first input to its last commit
   (c) bench_consume again, to bracket the noise
   (d) zs-monitor restarted: the time to restore N households from its changelog
   (e) a changelog of M households (default 1000000) written by bench_state,
@@ -140,7 +140,7 @@ mon() { # name args...
 }
 say "(a) $base_a events/s; (b) zs-monitor over $events events"
 mon run --exit-idle 5000
-line=$(grep "events between the first and the last input" "$work/monitor-run.log") || die "no final line"
+line=$(grep "events from the first input to the last commit" "$work/monitor-run.log") || die "no final line"
 got=$(sed -n 's/.*final: \([0-9]*\) events.*/\1/p' <<<"$line")
 secs=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' <<<"$line")
 [[ "$got" == "$events" ]] || die "zs-monitor consumed $got events, the topics hold $events"
