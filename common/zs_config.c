@@ -1052,6 +1052,27 @@ zs_err_t zs_config_doc(const zs_config_def_t *defs, FILE *out, zs_config_doc_for
     return ferror(out) ? ZS_ERR_IO : ZS_OK;
 }
 
+bool zs_config_describe_if_asked(int argc, char **argv, const zs_config_def_t *defs, FILE *out)
+{
+    for (int i = 1; i < argc; i++) {
+        bool text = strcmp(argv[i], "--describe-config") == 0;
+        bool md = strcmp(argv[i], "--describe-config=markdown") == 0;
+        if (!text && !md)
+            continue;
+        zs_config_doc_format_t f = md ? ZS_CONFIG_DOC_MARKDOWN : ZS_CONFIG_DOC_TEXT;
+        if (defs != NULL && defs[0].name != NULL) {
+            fputs(md ? "Its own:\n\n" : "Its own properties:\n", out);
+            zs_config_doc(defs, out, f);
+            fputs(md ? "\nAnd those of every program:\n\n" : "\nThose of every program:\n", out);
+        }
+        zs_config_doc(zs_config_common_defs(), out, f);
+        if (!md)
+            fputs("\nAny other KEY=VALUE is a librdkafka property, passed through.\n", out);
+        return true;
+    }
+    return false;
+}
+
 zs_err_t zs_config_option(zs_config_t *cfg, int opt, const char *arg, char *errstr,
                           size_t errstr_size)
 {

@@ -150,6 +150,12 @@ bool zs_config_is_secret_name(const char *key);
  * secret values print as ********. For people, not to be read back. */
 zs_err_t zs_config_dump(const zs_config_t *cfg, FILE *out);
 
+/* For every program's main, before parsing options: when argv holds
+ * --describe-config (text) or --describe-config=markdown, writes the
+ * properties the program reads (defs, may be NULL, then the common ones) to
+ * out and returns true: the program then exits 0. */
+bool zs_config_describe_if_asked(int argc, char **argv, const zs_config_def_t *defs, FILE *out);
+
 /* Output of zs_config_doc. */
 typedef enum zs_config_doc_format {
     ZS_CONFIG_DOC_MARKDOWN, /* a `| name | default | meaning |` table for README.md */

@@ -42,7 +42,7 @@ static const zs_config_def_t defs[] = {
     {.name = "zs.audit.db",
      .type = ZS_CONFIG_STRING,
      .dflt = "zs-audit.db",
-     .doc = "the SQLite archive of the audit trail"},
+     .doc = "The SQLite archive of the audit trail."},
     ZS_CONFIG_DEFS_END,
 };
 
@@ -364,6 +364,8 @@ int main(int argc, char **argv)
     zs_config_t *cfg = NULL;
     int rc = 2, c;
     zs_log_init("zs-audit", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, defs, stdout))
+        return 0;
     if (zs_config_new(&cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         return 2;

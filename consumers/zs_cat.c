@@ -279,6 +279,10 @@ int main(int argc, char **argv)
     int rc = 2, c;
 
     zs_log_init("zs-cat", ZS_LOG_INFO, ZS_LOG_TEXT);
+
+    if (zs_config_describe_if_asked(argc, argv, NULL, stdout))
+
+        return 0;
     if (zs_config_new(&cfg, NULL, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         return 2;

@@ -48,7 +48,8 @@ static const char usage[] =
     "  --exit-idle MS     exit 0 once partitions were assigned, nothing has arrived for\n"
     "                     MS milliseconds and everything read is committed (batch\n"
     "                     runs, tests)\n"
-    "  --describe-config  print the zs.monitor.* and zs.rules.* properties and exit\n"
+    "  --describe-config  print every property it reads, with its default, and exit\n"
+    "                     (--describe-config=markdown: as a table)\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit status: 0 stopped cleanly (SIGINT, SIGTERM, --exit-idle); 1 an error;\n"
@@ -59,76 +60,76 @@ static const zs_config_def_t defs[] = {
     {.name = "zs.monitor.group",
      .type = ZS_CONFIG_STRING,
      .dflt = "zs-monitor",
-     .doc = "consumer group id of the monitor instances"},
+     .doc = "Consumer group id of the monitor instances."},
     {.name = "zs.monitor.instance",
      .type = ZS_CONFIG_STRING,
      .dflt = NULL,
      .env = "ZS_MONITOR_INSTANCE",
-     .doc = "this instance's name, unique in the group and stable across restarts (default: "
-            "the host name); its transactional.id is zs-monitor-<instance>"},
+     .doc = "This instance's name, unique in the group and stable across restarts (default: "
+            "the host name); its transactional.id is zs-monitor-<instance>."},
     {.name = "zs.monitor.static_membership",
      .type = ZS_CONFIG_BOOL,
      .dflt = "true",
-     .doc = "join the group as static member zs-monitor-<instance> (group.instance.id): a "
+     .doc = "Join the group as static member zs-monitor-<instance> (group.instance.id): a "
             "restart gets its partitions back at once; a stopped instance's partitions move "
-            "only after session.timeout.ms"},
+            "only after session.timeout.ms."},
     {.name = "zs.monitor.commit.interval",
      .type = ZS_CONFIG_MS,
      .dflt = "100ms",
      .min = "1ms",
      .max = "60s",
-     .doc = "longest time a transaction stays open"},
+     .doc = "Longest time a transaction stays open."},
     {.name = "zs.monitor.commit.records",
      .type = ZS_CONFIG_INT,
      .dflt = "20000",
      .min = "1",
      .max = "10000000",
-     .doc = "input records after which a transaction is committed"},
+     .doc = "Input records after which a transaction is committed."},
     {.name = "zs.monitor.stats.interval",
      .type = ZS_CONFIG_MS,
      .dflt = "30s",
      .min = "0",
-     .doc = "how often a stats line is logged (0: never)"},
+     .doc = "How often a stats line is logged (0: never)."},
     {.name = "zs.rules.low_income_fen",
      .type = ZS_CONFIG_INT,
      .dflt = "1000000",
      .min = "0",
-     .doc = "LOW_INCOME: per-capita T12M below this (plan items 26, 33)"},
+     .doc = "LOW_INCOME: per-capita T12M below this (plan items 26, 33)."},
     {.name = "zs.rules.migrant_months",
      .type = ZS_CONFIG_INT,
      .dflt = "6",
      .min = "1",
      .max = "12",
-     .doc = "SHORT_WORK: migrant months a year (plan item 33)"},
+     .doc = "SHORT_WORK: migrant months a year (plan item 33)."},
     {.name = "zs.rules.labour_share_bp",
      .type = ZS_CONFIG_INT,
      .dflt = "2500",
      .min = "0",
      .max = "10000",
-     .doc = "WEAK_LABOR: labour share of active members, bp (plan item 29)"},
+     .doc = "WEAK_LABOR: labour share of active members, bp (plan item 29)."},
     {.name = "zs.rules.large_expense_fen",
      .type = ZS_CONFIG_INT,
      .dflt = "2000000",
      .min = "0",
-     .doc = "LARGE_EXPENSE: absolute floor of a hardship cost (plan item 32)"},
+     .doc = "LARGE_EXPENSE: absolute floor of a hardship cost (plan item 32)."},
     {.name = "zs.rules.large_expense_share_bp",
      .type = ZS_CONFIG_INT,
      .dflt = "5000",
      .min = "0",
-     .doc = "LARGE_EXPENSE: share of 12-month net income, bp (plan item 32)"},
+     .doc = "LARGE_EXPENSE: share of 12-month net income, bp (plan item 32)."},
     {.name = "zs.rules.jump_bp",
      .type = ZS_CONFIG_INT,
      .dflt = "10000",
      .min = "0",
-     .doc = "INCOME_JUMP finding: per-capita growth at a Q4 close, bp (plan item 32)"},
+     .doc = "INCOME_JUMP finding: per-capita growth at a Q4 close, bp (plan item 32)."},
     {.name = "zs.rules.slow_growth_bp",
      .type = ZS_CONFIG_STRING,
      .dflt = MON_SLOW_GROWTH_DEFAULT,
-     .doc = "SLOW_GROWTH: the year's threshold, YEAR:BP,... (plan item 33)"},
+     .doc = "SLOW_GROWTH: the year's threshold, YEAR:BP,... (plan item 33)."},
     {.name = "zs.rules.monitoring_line_fen",
      .type = ZS_CONFIG_STRING,
      .dflt = MON_MONITORING_LINE_DEFAULT,
-     .doc = "POVERTY_RISK: the year's monitoring line, YEAR:FEN,... (plan item 26)"},
+     .doc = "POVERTY_RISK: the year's monitoring line, YEAR:FEN,... (plan item 26)."},
     ZS_CONFIG_DEFS_END,
 };
 
@@ -1653,13 +1654,14 @@ static int run(monitor_t *m)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"exit-idle", required_argument, NULL, 'I'},
-                                             {"describe-config", no_argument, NULL, 'D'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     static monitor_t m;
     char errstr[1024];
     int c, rc = 2;
     zs_log_init("zs-monitor", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, defs, stdout))
+        return 0;
     if (zs_config_new(&m.cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log_error("%s", errstr);
         return 2;
@@ -1685,9 +1687,6 @@ int main(int argc, char **argv)
             m.exit_idle = v;
             break;
         }
-        case 'D':
-            rc = zs_config_doc(defs, stdout, ZS_CONFIG_DOC_TEXT) == ZS_OK ? 0 : 1;
-            goto done;
         case 'h':
             fputs(usage, stdout);
             rc = 0;

@@ -677,7 +677,7 @@ static const zs_config_def_t defs[] = {
      .dflt = "1s",
      .min = "1ms",
      .max = "1h",
-     .doc = "how often --checkpoint records progress"},
+     .doc = "How often --checkpoint records progress."},
     ZS_CONFIG_DEFS_END,
 };
 
@@ -862,6 +862,8 @@ int main(int argc, char **argv)
     char errstr[1024];
     int rc = 2;
     zs_log_init("zs-push", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, defs, stdout))
+        return 0;
     zs_buf_init(&p.msg, (size_t)16 << 20);
     zs_buf_init(&p.masked, (size_t)16 << 20);
     clock_gettime(CLOCK_MONOTONIC, &p.started);

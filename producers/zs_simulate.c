@@ -420,6 +420,8 @@ int main(int argc, char **argv)
     char errstr[1024];
     int rc = 2;
     zs_log_init("zs-simulate", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, NULL, stdout))
+        return 0;
     sim_household_init(&hh);
     zs_buf_init(&run.lines, (size_t)1 << 20);
     zs_buf_init(&run.offsets, (size_t)1 << 20);

@@ -42,13 +42,13 @@ static const zs_config_def_t defs[] = {
      .dflt = "12",
      .min = "1",
      .max = "10000",
-     .doc = "partitions of every topic (inputs and changelog must be co-partitioned)"},
+     .doc = "Partitions of every topic (inputs and changelog must be co-partitioned)."},
     {.name = "zs.topics.replication",
      .type = ZS_CONFIG_INT,
      .dflt = "1",
      .min = "1",
      .max = "16",
-     .doc = "replication factor of every topic (3 on a production cluster)"},
+     .doc = "Replication factor of every topic (3 on a production cluster)."},
     ZS_CONFIG_DEFS_END,
 };
 
@@ -301,6 +301,8 @@ int main(int argc, char **argv)
     bool describe = false, wanted = false;
     int rc = 2, c;
     zs_log_init("zs-topics", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, defs, stdout))
+        return 0;
     if (zs_config_new(&cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         return 2;
