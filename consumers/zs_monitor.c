@@ -441,6 +441,30 @@ static zs_err_t audit_send(monitor_t *m, part_t *pt, avro_value_t *v, char *errs
                                   m->msg.data, m->msg.len, errstr, errstr_size);
 }
 
+/* DeadLetter.error: the zs_err_t identifier (schemas/DeadLetter.v1.avsc),
+ * as zs-push writes it; zs_err2str() is the English text, for logs. */
+static const char *err_name(zs_err_t err)
+{
+    static const char *const names[ZS_ERR__COUNT] = {
+        [ZS_OK] = "ZS_OK",
+        [ZS_ERR_NOMEM] = "ZS_ERR_NOMEM",
+        [ZS_ERR_IO] = "ZS_ERR_IO",
+        [ZS_ERR_INVALID] = "ZS_ERR_INVALID",
+        [ZS_ERR_PARSE] = "ZS_ERR_PARSE",
+        [ZS_ERR_OVERFLOW] = "ZS_ERR_OVERFLOW",
+        [ZS_ERR_NOT_FOUND] = "ZS_ERR_NOT_FOUND",
+        [ZS_ERR_UNKNOWN_SCHEMA] = "ZS_ERR_UNKNOWN_SCHEMA",
+        [ZS_ERR_BAD_MAGIC] = "ZS_ERR_BAD_MAGIC",
+        [ZS_ERR_TRUNCATED] = "ZS_ERR_TRUNCATED",
+        [ZS_ERR_CORRUPT] = "ZS_ERR_CORRUPT",
+        [ZS_ERR_INCOMPATIBLE] = "ZS_ERR_INCOMPATIBLE",
+        [ZS_ERR_AVRO] = "ZS_ERR_AVRO",
+        [ZS_ERR_KAFKA] = "ZS_ERR_KAFKA",
+        [ZS_ERR_EOF] = "ZS_ERR_EOF",
+    };
+    return (unsigned)err < ZS_ERR__COUNT && names[err] != NULL ? names[err] : "ZS_ERR_UNKNOWN";
+}
+
 /* An input message that cannot be used: to zs.deadletter with its place. */
 static zs_err_t dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const char *reason,
                             const char *error, char *errstr, size_t errstr_size)
@@ -628,6 +652,11 @@ static zs_err_t store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episodes_bef
     pt->open_warnings += count_open(hh);
     pt->open_warnings -= episodes_before;
     if (old != NULL && old_len == m->state.len && memcmp(old, m->state.data, old_len) == 0)
+        return ZS_OK;
+    /* A household nothing was ever applied to (load() made it for a record
+     * that was then dead-lettered) has no state: keep none. */
+    if (old == NULL && !hh->registered && hh->npersons == 0 && hh->nincomes == 0 &&
+        hh->njobs == 0 && hh->nsubsidies == 0 && hh->ncosts == 0 && hh->nepisodes == 0)
         return ZS_OK;
     err = mon_map_put(pt->households, hh->id, m->state.data, m->state.len);
     if (err != ZS_OK)
@@ -1154,12 +1183,12 @@ static zs_err_t handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr
     zs_err_t derr =
         zs_decoder_decode(m->dec, rkm->payload, rkm->len, &reader, &v, why, sizeof(why));
     if (derr != ZS_OK)
-        return dead_letter(m, rkm, why, zs_err2str(derr), errstr, errstr_size);
+        return dead_letter(m, rkm, why, err_name(derr), errstr, errstr_size);
     const char *name = zs_schema_name(reader);
     if (strcmp(name, "zengshou.PeriodClose") == 0) {
         err = on_close(m, t, p, v, errstr, errstr_size);
         if (err == ZS_ERR_INVALID)
-            return dead_letter(m, rkm, "period close: year/quarter out of range", zs_err2str(err),
+            return dead_letter(m, rkm, "period close: year/quarter out of range", err_name(err),
                                errstr, errstr_size);
         return err;
     }
@@ -1185,11 +1214,11 @@ static zs_err_t handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr
     err = apply(m, pt, &w->hh, name, v, why, sizeof(why));
     if (err == ZS_ERR_INVALID) {
         mon_out_reset(&m->out);
-        return dead_letter(m, rkm, why, zs_err2str(err), errstr, errstr_size);
+        return dead_letter(m, rkm, why, err_name(err), errstr, errstr_size);
     }
     if (err == ZS_ERR_OVERFLOW) {
         mon_out_reset(&m->out);
-        return dead_letter(m, rkm, "household holds too many persons or sources", zs_err2str(err),
+        return dead_letter(m, rkm, "household holds too many persons or sources", err_name(err),
                            errstr, errstr_size);
     }
     if (err != ZS_OK)

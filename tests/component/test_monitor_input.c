@@ -1,0 +1,1012 @@
+/* test_monitor_input.c: zs-monitor against the embedded broker (one
+ * partition per topic). Input it cannot use (bytes that are not a message,
+ * month 13, a key that is not the record's household, another schema than
+ * the topic carries) goes to zs.deadletter with its place and bytes, and the
+ * valid input after it is still applied: a household with too little income
+ * gets exactly one LOW_INCOME warning at the 2024Q1 close. SIGTERM stops it
+ * cleanly with what it read committed; bad usage and a missing topic exit 2.
+ * argv[1] is zs-monitor, argv[2] zs-cat (reads zs.audit back). The mock
+ * cluster accepts transactions without honouring them: nothing here tests
+ * exactly-once. Rows named  fail until zs_monitor.c is fixed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zs_broker.h"
+#include "zs_codec.h"
+
+static const char *zs_monitor, *zs_cat;
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts = {0, 0};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- running zs-monitor ---- */
+
+/* Starts zs-monitor with args (NULL-terminated, without argv[0]); its
+ * stdout and stderr go to log_path. */
+static pid_t spawn(const char *log_path, const char *const *args)
+{
+    const char *argv[32] = {zs_monitor};
+    int n = 1;
+    for (; args[n - 1] != NULL && n < 31; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0)
+            _exit(127);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+        execv(zs_monitor, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits for pid at most timeout_ms; its exit status (-1: killed by a
+ * signal). A process still running then is killed and the test fails. */
+static int wait_exit(pid_t pid, long timeout_ms)
+{
+    int status = 0;
+    int64_t deadline = mono_ms() + timeout_ms;
+    for (;;) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        assert_int_equal(r, 0);
+        if (mono_ms() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            fail_msg("zs-monitor (pid %d) still running after %ld ms", (int)pid, timeout_ms);
+        }
+        sleep_ms(50);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The whole of a file, NUL-terminated (the caller frees). */
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char *text = NULL;
+    size_t len = 0, cap = 0, got = 0;
+    do {
+        if (cap - len < 4096) {
+            cap = cap * 2 + 4096;
+            text = realloc(text, cap);
+            assert_non_null(text);
+        }
+        got = fread(text + len, 1, cap - len - 1, fp);
+        len += got;
+    } while (got > 0);
+    fclose(fp);
+    text[len] = '\0';
+    return text;
+}
+
+static void print_log(const char *path)
+{
+    char *text = slurp(path);
+    fprintf(stderr, "---- %s ----\n%s---- end ----\n", path, text);
+    free(text);
+}
+
+/* Waits until the log holds needle, at most timeout_ms. */
+static bool log_waits_for(const char *path, const char *needle, long timeout_ms)
+{
+    int64_t deadline = mono_ms() + timeout_ms;
+    do {
+        char *text = slurp(path);
+        bool found = strstr(text, needle) != NULL;
+        free(text);
+        if (found)
+            return true;
+        sleep_ms(100);
+    } while (mono_ms() < deadline);
+    return false;
+}
+
+static int count_in(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *s = text; (s = strstr(s, needle)) != NULL; s += strlen(needle))
+        n++;
+    return n;
+}
+
+/* ---- writing input ---- */
+
+typedef struct input {
+    zs_schemas_t *set;
+    zs_encoder_t *household, *income, *employment, *close;
+    rd_kafka_t *rk;
+    zs_buf_t msg;
+    int sent, delivered, failed;
+} input_t;
+
+static void set_str(avro_value_t *rec, const char *name, const char *s)
+{
+    avro_value_t f = {0}, b = {0};
+    assert_int_equal(avro_value_get_by_name(rec, name, &f, NULL), 0);
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        assert_int_equal(avro_value_set_branch(&f, 1, &b), 0);
+        f = b;
+    }
+    assert_int_equal(avro_value_set_string(&f, s), 0);
+}
+
+/* An int, long, boolean or enum (by symbol when sym is not NULL). */
+static void set_num(avro_value_t *rec, const char *name, int64_t n, const char *sym)
+{
+    avro_value_t f = {0};
+    assert_int_equal(avro_value_get_by_name(rec, name, &f, NULL), 0);
+    switch (avro_value_get_type(&f)) {
+    case AVRO_INT32:
+        assert_int_equal(avro_value_set_int(&f, (int32_t)n), 0);
+        break;
+    case AVRO_INT64:
+        assert_int_equal(avro_value_set_long(&f, n), 0);
+        break;
+    case AVRO_BOOLEAN:
+        assert_int_equal(avro_value_set_boolean(&f, (int)n), 0);
+        break;
+    case AVRO_ENUM: {
+        int v = (int)n;
+        if (sym != NULL) {
+            v = avro_schema_enum_get_by_name(avro_value_get_schema(&f), sym);
+            assert_true(v >= 0);
+        }
+        assert_int_equal(avro_value_set_enum(&f, v), 0);
+        break;
+    }
+    default:
+        fail_msg("field %s: not a number", name);
+    }
+}
+
+static zs_encoder_t *encoder(input_t *in, const char *message)
+{
+    char errstr[512] = "";
+    zs_encoder_t *enc = NULL;
+    const zs_schema_t *schema = zs_schemas_latest(in->set, message);
+    assert_non_null(schema);
+    assert_int_equal(zs_encoder_new(schema, &enc, errstr, sizeof(errstr)), ZS_OK);
+    return enc;
+}
+
+/* Delivery: the offset to where the sender asked (rkm->_private). */
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+    (void)rk;
+    input_t *in = opaque;
+    int64_t *offset = rkm->_private;
+    if (rkm->err)
+        in->failed++;
+    else
+        in->delivered++;
+    if (offset != NULL)
+        *offset = rkm->err ? -2 : rkm->offset;
+}
+
+static void input_open(input_t *in, const char *bootstraps)
+{
+    char errstr[512] = "";
+    memset(in, 0, sizeof(*in));
+    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &in->set, errstr, sizeof(errstr)),
+                     ZS_OK);
+    in->household = encoder(in, "Household");
+    in->income = encoder(in, "IncomeRecord");
+    in->employment = encoder(in, "EmploymentRecord");
+    in->close = encoder(in, "PeriodClose");
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(
+        rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, errstr, sizeof(errstr)),
+        RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "enable.idempotence", "true", errstr, sizeof(errstr)),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_conf_set_opaque(conf, in);
+    in->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    assert_non_null(in->rk);
+    zs_buf_init(&in->msg, 1 << 20);
+}
+
+/* Waits until everything sent is delivered (the offsets are then known). */
+static void input_flush(input_t *in)
+{
+    assert_int_equal(rd_kafka_flush(in->rk, 15000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    assert_int_equal(in->failed, 0);
+    assert_int_equal(in->delivered, in->sent);
+}
+
+static void input_close(input_t *in)
+{
+    input_flush(in);
+    rd_kafka_destroy(in->rk);
+    zs_buf_free(&in->msg);
+    zs_encoder_free(in->household);
+    zs_encoder_free(in->income);
+    zs_encoder_free(in->employment);
+    zs_encoder_free(in->close);
+    zs_schemas_free(in->set);
+}
+
+/* Sends bytes to partition 0 of topic (the idempotent producer keeps the
+ * order); *offset is set on delivery (input_flush) when not NULL. */
+static void send_raw(input_t *in, const char *topic, const char *key, const void *bytes, size_t len,
+                     int64_t *offset)
+{
+    if (offset != NULL)
+        *offset = -1;
+    assert_int_equal(rd_kafka_producev(in->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(0),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_KEY(key, strlen(key)),
+                                       RD_KAFKA_V_VALUE((void *)bytes, len),
+                                       RD_KAFKA_V_OPAQUE(offset), RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    in->sent++;
+}
+
+/* Encodes the encoder's filled value and sends it. */
+static void send_value(input_t *in, zs_encoder_t *enc, const char *topic, const char *key,
+                       int64_t *offset)
+{
+    char errstr[512] = "";
+    assert_int_equal(zs_encoder_encode(enc, &in->msg, errstr, sizeof(errstr)), ZS_OK);
+    send_raw(in, topic, key, in->msg.data, in->msg.len, offset);
+}
+
+/* A household snapshot: one active member born in 1980, skilled labour. */
+static void send_household(input_t *in, const char *id)
+{
+    avro_value_t *v = zs_encoder_value(in->household), arr = {0}, m = {0};
+    set_str(v, "household_id", id);
+    set_str(v, "county_code", "451227");
+    set_str(v, "township", "T1");
+    set_str(v, "village", "V1");
+    set_num(v, "category", 0, "STABLE");
+    set_num(v, "updated_at", 1704067200000, NULL);
+    assert_int_equal(avro_value_get_by_name(v, "members", &arr, NULL), 0);
+    assert_int_equal(avro_value_append(&arr, &m, NULL), 0);
+    assert_int_equal(zs_codec_null_optionals(&m), ZS_OK);
+    set_str(&m, "person_id", "P1");
+    set_num(&m, "relation", 0, "HEAD");
+    set_num(&m, "birth_year", 1980, NULL);
+    set_num(&m, "sex", 0, "F");
+    set_num(&m, "labor_class", 0, "SKILLED");
+    set_num(&m, "disability", 0, NULL);
+    set_num(&m, "in_school", 0, NULL);
+    set_num(&m, "active", 1, NULL);
+    set_num(&m, "updated_at", 1704067200000, NULL);
+    send_value(in, in->household, "zs.household", id, NULL);
+}
+
+/* Fills an IncomeRecord (WAGE from hrss). */
+static void fill_income(input_t *in, const char *event_id, const char *household, int year,
+                        int month, int64_t fen)
+{
+    avro_value_t *v = zs_encoder_value(in->income);
+    set_str(v, "event_id", event_id);
+    set_str(v, "household_id", household);
+    set_num(v, "year", year, NULL);
+    set_num(v, "month", month, NULL);
+    set_num(v, "component", 0, "WAGE");
+    set_num(v, "amount_fen", fen, NULL);
+    set_str(v, "source", "hrss");
+    set_num(v, "reported_at", 1717200000000, NULL);
+}
+
+/* The close marker of 2024Q1 on partition 0 of topic, as zs-push close. */
+static void send_close(input_t *in, const char *topic, int64_t *offset)
+{
+    avro_value_t *v = zs_encoder_value(in->close);
+    set_str(v, "topic", topic);
+    set_num(v, "partition", 0, NULL);
+    set_num(v, "year", 2024, NULL);
+    set_num(v, "quarter", 1, NULL);
+    set_num(v, "closed_at", 1712000000000, NULL);
+    set_str(v, "closed_by", "test");
+    send_value(in, in->close, topic, "#close/2024Q1", offset);
+}
+
+static const char *const input_topics[] = {"zs.household", "zs.income",   "zs.employment",
+                                           "zs.subsidy",   "zs.hardship", "zs.followup"};
+
+/* ---- reading output ---- */
+
+/* Calls fn for every message of partition 0 of topic, decoded (value NULL
+ * for one that does not decode); the number of messages. */
+typedef void (*each_fn)(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                        avro_value_t *value);
+
+static int read_topic(const char *bootstraps, const char *topic, each_fn fn, void *ctx)
+{
+    char errstr[512] = "";
+    zs_schemas_t *set = NULL;
+    zs_decoder_t *dec = NULL;
+    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)), ZS_OK);
+    assert_int_equal(zs_decoder_new(set, &dec, errstr, sizeof(errstr)), ZS_OK);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    const char *props[][2] = {{"bootstrap.servers", bootstraps},
+                              {"group.id", "test-monitor-input-reader"},
+                              {"enable.auto.commit", "false"},
+                              {"enable.partition.eof", "true"}};
+    for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+        assert_int_equal(rd_kafka_conf_set(conf, props[i][0], props[i][1], errstr, sizeof(errstr)),
+                         RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    assert_non_null(rk);
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    assert_int_equal(rd_kafka_assign(rk, list), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(list);
+    int n = 0;
+    bool eof = false;
+    int64_t deadline = mono_ms() + 15000;
+    while (!eof && mono_ms() < deadline) {
+        rd_kafka_message_t *rkm = rd_kafka_consumer_poll(rk, 200);
+        if (rkm == NULL)
+            continue;
+        if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            eof = true;
+        } else if (rkm->err) {
+            fprintf(stderr, "reading %s: %s\n", topic, rd_kafka_message_errstr(rkm));
+        } else {
+            const zs_schema_t *reader = NULL;
+            avro_value_t *value = NULL;
+            if (zs_decoder_decode(dec, rkm->payload, rkm->len, &reader, &value, errstr,
+                                  sizeof(errstr)) != ZS_OK)
+                fn(ctx, rkm, NULL, NULL);
+            else
+                fn(ctx, rkm, zs_schema_name(reader), value);
+            n++;
+        }
+        rd_kafka_message_destroy(rkm);
+    }
+    assert_true(eof);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    zs_decoder_free(dec);
+    zs_schemas_free(set);
+    return n;
+}
+
+/* A field's value, through a union's non-null branch; false when null. */
+static bool get(avro_value_t *rec, const char *name, avro_value_t *out)
+{
+    avro_value_t f = {0};
+    assert_int_equal(avro_value_get_by_name(rec, name, &f, NULL), 0);
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        int disc = -1;
+        assert_int_equal(avro_value_get_discriminant(&f, &disc), 0);
+        if (disc == 0)
+            return false;
+        assert_int_equal(avro_value_get_current_branch(&f, out), 0);
+        return true;
+    }
+    *out = f;
+    return true;
+}
+
+static const char *get_s(avro_value_t *rec, const char *name)
+{
+    avro_value_t f = {0};
+    const char *s = NULL;
+    size_t n = 0;
+    if (!get(rec, name, &f))
+        return NULL;
+    assert_int_equal(avro_value_get_string(&f, &s, &n), 0);
+    return s;
+}
+
+/* An int, long, boolean or enum (its index); -999 when null. */
+static int64_t get_n(avro_value_t *rec, const char *name)
+{
+    avro_value_t f = {0};
+    int32_t i = 0;
+    int b = 0;
+    int64_t l = 0;
+    if (!get(rec, name, &f))
+        return -999;
+    switch (avro_value_get_type(&f)) {
+    case AVRO_INT32:
+        assert_int_equal(avro_value_get_int(&f, &i), 0);
+        return i;
+    case AVRO_ENUM:
+        assert_int_equal(avro_value_get_enum(&f, &i), 0);
+        return i;
+    case AVRO_BOOLEAN:
+        assert_int_equal(avro_value_get_boolean(&f, &b), 0);
+        return b;
+    default:
+        assert_int_equal(avro_value_get_long(&f, &l), 0);
+        return l;
+    }
+}
+
+static const char *get_enum(avro_value_t *rec, const char *name)
+{
+    avro_value_t f = {0};
+    int i = 0;
+    assert_true(get(rec, name, &f));
+    assert_int_equal(avro_value_get_enum(&f, &i), 0);
+    return avro_schema_enum_get(avro_value_get_schema(&f), i);
+}
+
+static bool bytes_equal(avro_value_t *rec, const char *name, const void *want, size_t len)
+{
+    avro_value_t f = {0};
+    const void *b = NULL;
+    size_t n = 0;
+    if (!get(rec, name, &f))
+        return false;
+    assert_int_equal(avro_value_get_bytes(&f, &b, &n), 0);
+    return n == len && (len == 0 || memcmp(b, want, len) == 0);
+}
+
+/* ---- 1: what it cannot use goes to the dead letters, the rest is applied ---- */
+
+#define NDEAD 4
+
+typedef struct dead_case {
+    const char *what;
+    const char *key;
+    char payload[512];
+    size_t len;
+    int64_t offset;
+    const char *reason; /* a substring the reason must hold */
+    const char *error;  /* the error field: the zs_err_t name (DeadLetter.v1 "error") */
+    int seen;
+    char got_error[64];
+} dead_case_t;
+
+/* The idle clock of --exit-idle starts with the process, and the embedded
+ * broker takes about 3 s to form a new group (its initial rebalance delay),
+ * the restore 0.5 s more: 4000 ms proved racy (a run exited 0 having read
+ * nothing), so part 1 leaves a wide margin. */
+#define EXIT_IDLE "8000"
+
+/* One run of zs-monitor over the input below, shared by the rows of part 1. */
+static struct run1 {
+    zs_broker_t *broker;
+    const char *boot;
+    dead_case_t cases[NDEAD];
+    int64_t last_income; /* offset of the last valid income record */
+    char log_path[64];
+    int rc;
+} r1;
+
+typedef struct dead_ctx {
+    dead_case_t *cases;
+    int unmatched;
+} dead_ctx_t;
+
+static void on_dead(void *ctx, const rd_kafka_message_t *rkm, const char *schema, avro_value_t *v)
+{
+    (void)rkm;
+    dead_ctx_t *d = ctx;
+    assert_non_null(schema);
+    assert_string_equal(schema, "zengshou.DeadLetter");
+    assert_string_equal(get_s(v, "producer"), "zs-monitor");
+    assert_string_equal(get_s(v, "source_topic"), "zs.income");
+    assert_int_equal(get_n(v, "source_partition"), 0);
+    int64_t offset = get_n(v, "source_offset");
+    for (int i = 0; i < NDEAD; i++) {
+        dead_case_t *c = &d->cases[i];
+        if (c->offset != offset)
+            continue;
+        c->seen++;
+        const char *reason = get_s(v, "reason");
+        if (strstr(reason, c->reason) == NULL)
+            fail_msg("%s: reason \"%s\", wanted it to hold \"%s\"", c->what, reason, c->reason);
+        snprintf(c->got_error, sizeof(c->got_error), "%s", get_s(v, "error"));
+        if (!bytes_equal(v, "payload", c->payload, c->len))
+            fail_msg("%s: the payload is not the bytes sent", c->what);
+        if (!bytes_equal(v, "key", c->key, strlen(c->key)))
+            fail_msg("%s: the key is not %s", c->what, c->key);
+        assert_int_equal(get_n(v, "redacted"), 0);
+        return;
+    }
+    d->unmatched++;
+}
+
+typedef struct warn_ctx {
+    int count;
+    char rule[32], status[16], household[16], warning_id[80];
+    int64_t year, month, opened_year, opened_month, t12m, members;
+} warn_ctx_t;
+
+static void on_warning(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                       avro_value_t *v)
+{
+    warn_ctx_t *w = ctx;
+    assert_non_null(schema);
+    assert_string_equal(schema, "zengshou.Warning");
+    assert_int_equal(rkm->key_len, 2);
+    assert_memory_equal(rkm->key, "H1", 2);
+    w->count++;
+    snprintf(w->rule, sizeof(w->rule), "%s", get_enum(v, "rule"));
+    snprintf(w->status, sizeof(w->status), "%s", get_enum(v, "status"));
+    snprintf(w->household, sizeof(w->household), "%s", get_s(v, "household_id"));
+    snprintf(w->warning_id, sizeof(w->warning_id), "%s", get_s(v, "warning_id"));
+    w->year = get_n(v, "year");
+    w->month = get_n(v, "month");
+    w->opened_year = get_n(v, "opened_year");
+    w->opened_month = get_n(v, "opened_month");
+    avro_value_t ev = {0};
+    assert_true(get(v, "evidence", &ev));
+    w->t12m = get_n(&ev, "t12m_per_capita_fen");
+    w->members = get_n(&ev, "members_active");
+}
+
+typedef struct state_ctx {
+    int households, partitions, other;
+    char ids[8][40];
+    int64_t income_next; /* zs.income's next offset in the last partition record */
+} state_ctx_t;
+
+static void on_state(void *ctx, const rd_kafka_message_t *rkm, const char *schema, avro_value_t *v)
+{
+    (void)rkm;
+    state_ctx_t *s = ctx;
+    assert_non_null(schema);
+    assert_string_equal(schema, "zengshou.HouseholdState");
+    const char *id = get_s(v, "household_id");
+    if (strcmp(get_enum(v, "scope"), "PARTITION") == 0) {
+        assert_string_equal(id, "#partition/0");
+        s->partitions++;
+        avro_value_t arr = {0}, item = {0};
+        size_t n = 0;
+        assert_int_equal(avro_value_get_by_name(v, "input_offsets", &arr, NULL), 0);
+        assert_int_equal(avro_value_get_size(&arr, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(avro_value_get_by_index(&arr, i, &item, NULL), 0);
+            if (strcmp(get_s(&item, "topic"), "zs.income") == 0)
+                s->income_next = get_n(&item, "offset");
+        }
+        return;
+    }
+    bool known = false;
+    for (int i = 0; i < s->households && !known; i++)
+        known = strcmp(s->ids[i], id) == 0;
+    if (!known && s->households < 8)
+        snprintf(s->ids[s->households++], sizeof(s->ids[0]), "%s", id);
+    else if (!known)
+        s->other++;
+}
+
+/* Group set-up: the input, then one run of zs-monitor to --exit-idle. */
+static int run_once(void **state)
+{
+    (void)state;
+    char errstr[512] = "";
+    memset(&r1, 0, sizeof(r1));
+    r1.rc = -100;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &r1.broker, errstr, sizeof(errstr)), ZS_OK);
+    r1.boot = zs_broker_bootstraps(r1.broker);
+    input_t in = {0};
+    input_open(&in, r1.boot);
+
+    /* The unusable first, each of which would change H1's income (and so
+     * lose its warning) were it applied. */
+    dead_case_t *cases = r1.cases;
+    cases[0] = (dead_case_t){.what = "garbage",
+                             .key = "H1",
+                             .reason = "does not start with C3 01",
+                             .error = "ZS_ERR_BAD_MAGIC"};
+    cases[1] = (dead_case_t){.what = "month 13",
+                             .key = "H2",
+                             .reason = "month 13 is not in 1-12",
+                             .error = "ZS_ERR_INVALID"};
+    cases[2] = (dead_case_t){.what = "key not the household",
+                             .key = "H9",
+                             .reason = "key is not the record's household_id",
+                             .error = "ZS_ERR_INVALID"};
+    cases[3] =
+        (dead_case_t){.what = "EmploymentRecord on zs.income",
+                      .key = "H1",
+                      .reason = "a EmploymentRecord on zs.income, which carries IncomeRecord",
+                      .error = "ZS_ERR_INVALID"};
+    /* 1: bytes that are not a message */
+    static const char garbage[] = "\x00\xffnot an Avro message at all";
+    memcpy(cases[0].payload, garbage, sizeof(garbage) - 1);
+    cases[0].len = sizeof(garbage) - 1;
+    /* 2: a valid IncomeRecord of month 13 (of a household nothing else
+     * names: it must not come into being) */
+    fill_income(&in, "E-M13", "H2", 2023, 13, 5000000);
+    assert_int_equal(zs_encoder_encode(in.income, &in.msg, errstr, sizeof(errstr)), ZS_OK);
+    memcpy(cases[1].payload, in.msg.data, in.msg.len);
+    cases[1].len = in.msg.len;
+    /* 3: H1's record under key H9 */
+    fill_income(&in, "E-KEY", "H1", 2024, 2, 5000000);
+    assert_int_equal(zs_encoder_encode(in.income, &in.msg, errstr, sizeof(errstr)), ZS_OK);
+    memcpy(cases[2].payload, in.msg.data, in.msg.len);
+    cases[2].len = in.msg.len;
+    /* 4: an EmploymentRecord of H1 on zs.income */
+    avro_value_t *v = zs_encoder_value(in.employment);
+    set_str(v, "event_id", "E-JOB");
+    set_str(v, "household_id", "H1");
+    set_str(v, "person_id", "P1");
+    set_num(v, "year", 2024, NULL);
+    set_num(v, "month", 2, NULL);
+    set_num(v, "status", 0, "LOCAL");
+    set_num(v, "wants_work", 1, NULL);
+    set_str(v, "source", "hrss");
+    set_num(v, "reported_at", 1717200000000, NULL);
+    assert_int_equal(zs_encoder_encode(in.employment, &in.msg, errstr, sizeof(errstr)), ZS_OK);
+    memcpy(cases[3].payload, in.msg.data, in.msg.len);
+    cases[3].len = in.msg.len;
+    for (int i = 0; i < NDEAD; i++)
+        send_raw(&in, "zs.income", cases[i].key, cases[i].payload, cases[i].len, &cases[i].offset);
+
+    /* Then H1, one member, 2,000 yuan in each quarter of the T12M window of
+     * 2024Q1 (April 2023 - March 2024): 800,000 fen per capita, below
+     * LOW_INCOME's 1,000,000 and above 2024's monitoring line (690,000). */
+    send_household(&in, "H1");
+    static const int months[][2] = {{2023, 5}, {2023, 8}, {2023, 11}, {2024, 2}};
+    for (int i = 0; i < 4; i++) {
+        char id[16] = "";
+        snprintf(id, sizeof(id), "E-%d", i);
+        fill_income(&in, id, "H1", months[i][0], months[i][1], 200000);
+        send_value(&in, in.income, "zs.income", "H1", &r1.last_income);
+    }
+    int64_t closed[6] = {0};
+    for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
+        send_close(&in, input_topics[t], &closed[t]);
+    input_close(&in);
+    for (int i = 0; i < NDEAD; i++)
+        assert_int_equal(cases[i].offset, i);
+    assert_int_equal(r1.last_income, NDEAD + 3);
+    assert_int_equal(closed[1], r1.last_income + 1); /* zs.income's close */
+
+    snprintf(r1.log_path, sizeof(r1.log_path), "/tmp/zs-monitor-input-XXXXXX");
+    int fd = mkstemp(r1.log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *args[] = {"-b",          r1.boot,
+                          "-X",          "zs.monitor.instance=t1",
+                          "-X",          "zs.monitor.stats.interval=1s",
+                          "--exit-idle", EXIT_IDLE,
+                          NULL};
+    r1.rc = wait_exit(spawn(r1.log_path, args), 40000);
+    if (r1.rc != 0)
+        print_log(r1.log_path);
+    return 0;
+}
+
+static int run_once_done(void **state)
+{
+    (void)state;
+    zs_broker_stop(r1.broker);
+    if (r1.log_path[0] != '\0')
+        unlink(r1.log_path);
+    return 0;
+}
+
+static void exits_0_once_idle(void **state)
+{
+    (void)state;
+    if (getenv("ZS_TEST_VERBOSE") != NULL)
+        print_log(r1.log_path);
+    assert_int_equal(r1.rc, 0);
+}
+
+/* Every unusable message exactly once, with its reason, place, key and
+ * bytes; nothing else on the topic. */
+static void each_unusable_message_is_dead_lettered_once(void **state)
+{
+    (void)state;
+    dead_ctx_t d = {.cases = r1.cases};
+    for (int i = 0; i < NDEAD; i++)
+        r1.cases[i].seen = 0;
+    int dead = read_topic(r1.boot, "zs.deadletter", on_dead, &d);
+    assert_int_equal(d.unmatched, 0);
+    for (int i = 0; i < NDEAD; i++)
+        if (r1.cases[i].seen != 1)
+            fail_msg("%s (zs.income offset %lld): %d dead letters", r1.cases[i].what,
+                     (long long)r1.cases[i].offset, r1.cases[i].seen);
+    assert_int_equal(dead, NDEAD);
+}
+
+/* KNOWN BUG (zs_monitor.c handle/dead_letter): DeadLetter.error is "our
+ * error code name, the zs_err_t identifier, e.g. 'ZS_ERR_INVALID'" (the
+ * schema, and what zs-push writes), but for a message that does not decode
+ * and for a value the contract forbids the monitor writes zs_err2str()'s
+ * English text ("not an Avro single-object message", "invalid value"); only
+ * the key and schema mismatches carry "ZS_ERR_INVALID". Fails until fixed. */
+static void dead_letter_error_is_the_code_name(void **state)
+{
+    (void)state;
+    dead_ctx_t d = {.cases = r1.cases};
+    read_topic(r1.boot, "zs.deadletter", on_dead, &d);
+    int wrong = 0;
+    for (int i = 0; i < NDEAD; i++)
+        if (strcmp(r1.cases[i].got_error, r1.cases[i].error) != 0) {
+            fprintf(stderr, "%s: error \"%s\", wanted \"%s\"\n", r1.cases[i].what,
+                    r1.cases[i].got_error, r1.cases[i].error);
+            wrong++;
+        }
+    assert_int_equal(wrong, 0);
+}
+
+/* The valid input after them is applied: exactly H1's LOW_INCOME. */
+static void valid_input_after_them_opens_low_income(void **state)
+{
+    (void)state;
+    warn_ctx_t w = {0};
+    assert_int_equal(read_topic(r1.boot, "zs.warnings", on_warning, &w), 1);
+    assert_string_equal(w.rule, "LOW_INCOME");
+    assert_string_equal(w.status, "OPEN");
+    assert_string_equal(w.household, "H1");
+    assert_string_equal(w.warning_id, "W-H1-LOW_INCOME---202403");
+    assert_int_equal(w.year, 2024);
+    assert_int_equal(w.month, 3);
+    assert_int_equal(w.opened_year, 2024);
+    assert_int_equal(w.opened_month, 3);
+    assert_int_equal(w.t12m, 800000);
+    assert_int_equal(w.members, 1);
+}
+
+/* The changelog holds H1 and the partition read past the close marker. */
+static void changelog_holds_h1_and_the_offsets(void **state)
+{
+    (void)state;
+    state_ctx_t s = {.income_next = -1};
+    read_topic(r1.boot, "zs.monitor.state", on_state, &s);
+    assert_true(s.partitions >= 1);
+    assert_int_equal(s.income_next, r1.last_income + 2);
+    bool h1 = false;
+    for (int i = 0; i < s.households; i++)
+        h1 |= strcmp(s.ids[i], "H1") == 0;
+    assert_true(h1);
+}
+
+/* Lines of zs-cat -e -J over topic that hold needle (-1: zs-cat failed). */
+static int cat_lines(const char *topic, const char *needle)
+{
+    char cmd[2048] = "";
+    snprintf(cmd, sizeof(cmd), "%s -b %s -t %s -e -J 2>/dev/null", zs_cat, r1.boot, topic);
+    FILE *out = popen(cmd, "r");
+    assert_non_null(out);
+    char line[16384] = "";
+    int n = 0;
+    while (fgets(line, sizeof(line), out) != NULL)
+        n += strstr(line, needle) != NULL;
+    int status = pclose(out);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? n : -1;
+}
+
+/* The monitor's audit chain: exactly H1's LOW_INCOME opened. */
+static void audit_holds_the_warning_opened(void **state)
+{
+    (void)state;
+    assert_int_equal(cat_lines("zs.audit", "\"WARNING_OPENED\""), 1);
+    assert_int_equal(cat_lines("zs.audit", "W-H1-LOW_INCOME---202403"), 1);
+}
+
+/* KNOWN BUG (zs_monitor.c handle/load/store): a record rejected in apply()
+ * (here month 13 of H2, which nothing else names) still leaves the
+ * household load() created in the transaction's work, so commit() stores an
+ * empty H2: a changelog record, "households 2" in the stats, the rules run
+ * for it at every close, and a NO_INCOME_REPORTED DATA_QUALITY finding on
+ * zs.audit about a household that exists only in a dead letter. Fails until
+ * fixed. */
+static void rejected_record_makes_no_household(void **state)
+{
+    (void)state;
+    state_ctx_t s = {.income_next = -1};
+    read_topic(r1.boot, "zs.monitor.state", on_state, &s);
+    int phantom = 0;
+    for (int i = 0; i < s.households; i++)
+        if (strcmp(s.ids[i], "H1") != 0) {
+            fprintf(stderr, "the changelog holds household %s, which only a dead letter names\n",
+                    s.ids[i]);
+            phantom++;
+        }
+    int audited = cat_lines("zs.audit", "\"H2\"");
+    if (audited != 0)
+        fprintf(stderr, "%d audit records name H2\n", audited);
+    char *log = slurp(r1.log_path);
+    const char *final = strstr(log, "final: ");
+    bool one = final != NULL && strstr(final, "households 1,") != NULL;
+    free(log);
+    if (!one)
+        fprintf(stderr, "the final stats line does not say \"households 1,\"\n");
+    assert_int_equal(phantom, 0);
+    assert_int_equal(audited, 0);
+    assert_true(one);
+}
+
+/* The log: each dead letter named with its place, and the final counts. */
+static void log_names_each_and_counts(void **state)
+{
+    (void)state;
+    char *log = slurp(r1.log_path);
+    for (int i = 0; i < NDEAD; i++) {
+        char where[64] = "";
+        snprintf(where, sizeof(where),
+                 "zs.income [0] offset %lld: ", (long long)r1.cases[i].offset);
+        if (strstr(log, where) == NULL)
+            fail_msg("the log does not name \"%s\" (%s)", where, r1.cases[i].what);
+    }
+    assert_int_equal(count_in(log, "(to the dead-letter topic)"), NDEAD);
+    const char *final = strstr(log, "final: ");
+    if (final == NULL)
+        print_log(r1.log_path);
+    assert_non_null(final);
+    const char *want[] = {"events 15 (", "open warnings 1,", "warnings written 1,",
+                          "dead letters 4,", " 0 aborted"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (strstr(final, want[i]) == NULL)
+            fail_msg("the final line lacks \"%s\": %.400s", want[i], final);
+    free(log);
+}
+
+/* ---- 2: SIGTERM ---- */
+
+static void sigterm_stops_cleanly_and_commits(void **state)
+{
+    (void)state;
+    char errstr[512] = "";
+    zs_broker_t *broker = NULL;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *boot = zs_broker_bootstraps(broker);
+    input_t in = {0};
+    input_open(&in, boot);
+    send_household(&in, "H1");
+    fill_income(&in, "E-0", "H1", 2024, 2, 200000);
+    send_value(&in, in.income, "zs.income", "H1", NULL);
+    input_flush(&in);
+
+    char log_path[] = "/tmp/zs-monitor-term-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    /* No --exit-idle, and a transaction left open for a minute: only the
+     * signal stops it, and only the shutdown commits what it read. */
+    const char *args[] = {"-b", boot,
+                          "-X", "zs.monitor.instance=t1",
+                          "-X", "zs.monitor.stats.interval=1s",
+                          "-X", "zs.monitor.commit.interval=60s",
+                          NULL};
+    pid_t pid = spawn(log_path, args);
+    bool caught_up = log_waits_for(log_path, "events 2 (", 20000);
+    if (!caught_up) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        print_log(log_path);
+        fail_msg("zs-monitor did not read the 2 input records within 20 s");
+    }
+    char *log = slurp(log_path);
+    assert_null(strstr(log, "final: "));
+    assert_null(strstr(log, "transactions 1 committed"));
+    free(log);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    int rc = wait_exit(pid, 20000);
+    log = slurp(log_path);
+    if (rc != 0 || strstr(log, "final: ") == NULL)
+        print_log(log_path);
+    assert_int_equal(rc, 0);
+    const char *final = strstr(log, "final: ");
+    assert_non_null(final);
+    assert_non_null(strstr(final, "events 2 ("));
+    assert_non_null(strstr(final, "households 1,"));
+    assert_non_null(strstr(final, "dead letters 0,"));
+    assert_non_null(strstr(final, "transactions 1 committed 0 aborted"));
+    free(log);
+
+    /* What it read is in the changelog: H1 and the partition past both. */
+    state_ctx_t s = {.income_next = -1};
+    read_topic(boot, "zs.monitor.state", on_state, &s);
+    assert_int_equal(s.households, 1);
+    assert_string_equal(s.ids[0], "H1");
+    assert_int_equal(s.partitions, 1);
+    assert_int_equal(s.income_next, 1);
+    unlink(log_path);
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
+/* ---- 3: bad usage, a missing topic ---- */
+
+static void run_expecting(const char *const *args, int want_rc, const char *want_msg)
+{
+    char log_path[] = "/tmp/zs-monitor-usage-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    int rc = wait_exit(spawn(log_path, args), 30000);
+    char *log = slurp(log_path);
+    if (rc != want_rc || strstr(log, want_msg) == NULL) {
+        fprintf(stderr, "%s ...: exit %d, wanted %d and \"%s\" in:\n%s\n", args[0], rc, want_rc,
+                want_msg, log);
+        fail();
+    }
+    free(log);
+    unlink(log_path);
+}
+
+static void bad_usage_and_missing_topics_exit_2(void **state)
+{
+    (void)state;
+    char errstr[512] = "";
+    const char *no_number[] = {"-b", "127.0.0.1:1", "--exit-idle", "abc", NULL};
+    run_expecting(no_number, 2, "--exit-idle abc: want a number of milliseconds above 0");
+    const char *zero[] = {"-b", "127.0.0.1:1", "--exit-idle", "0", NULL};
+    run_expecting(zero, 2, "--exit-idle 0: want a number of milliseconds above 0");
+    const char *unknown[] = {"-b", "127.0.0.1:1", "--no-such-option", NULL};
+    run_expecting(unknown, 2, "usage: zs-monitor");
+    const char *extra[] = {"-b", "127.0.0.1:1", "surplus", NULL};
+    run_expecting(extra, 2, "unexpected argument surplus");
+
+    zs_broker_t *broker = NULL;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *missing[] = {
+        "-b", zs_broker_bootstraps(broker), "-X",          "zs.monitor.instance=t1",
+        "-X", "zs.topic.prefix=nope.",      "--exit-idle", "4000",
+        NULL};
+    run_expecting(missing, 2, "topic nope.household does not exist");
+    zs_broker_stop(broker);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s ZS-MONITOR ZS-CAT\n", argv[0]);
+        return 2;
+    }
+    zs_monitor = argv[1];
+    zs_cat = argv[2];
+    if (access(zs_monitor, X_OK) != 0 || access(zs_cat, X_OK) != 0) {
+        fprintf(stderr, "%s or %s: not executable\n", zs_monitor, zs_cat);
+        return 2;
+    }
+    if (getenv("ZS_SCHEMA_DIR") == NULL) {
+        fprintf(stderr, "ZS_SCHEMA_DIR is not set\n");
+        return 2;
+    }
+    const struct CMUnitTest input[] = {
+        cmocka_unit_test(exits_0_once_idle),
+        cmocka_unit_test(each_unusable_message_is_dead_lettered_once),
+        cmocka_unit_test(valid_input_after_them_opens_low_income),
+        cmocka_unit_test(changelog_holds_h1_and_the_offsets),
+        cmocka_unit_test(audit_holds_the_warning_opened),
+        cmocka_unit_test(log_names_each_and_counts),
+        cmocka_unit_test(dead_letter_error_is_the_code_name),
+        cmocka_unit_test(rejected_record_makes_no_household),
+    };
+    const struct CMUnitTest process[] = {
+        cmocka_unit_test(sigterm_stops_cleanly_and_commits),
+        cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
+    };
+    int failed = cmocka_run_group_tests_name("input", input, run_once, run_once_done);
+    failed += cmocka_run_group_tests_name("process", process, NULL, NULL);
+    return failed;
+}
