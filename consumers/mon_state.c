@@ -8,6 +8,14 @@
 
 #define FORMAT_VERSION 2
 
+/* Copies an id (at most MON_ID_SIZE - 1 bytes, cut there) into out. */
+static void copy_id(char out[MON_ID_SIZE], const char *id)
+{
+    size_t n = strnlen(id, MON_ID_SIZE - 1);
+    memcpy(out, id, n);
+    out[n] = '\0';
+}
+
 bool mon_status_employed(int status)
 {
     return status >= 0 && status < MON_UNEMPLOYED;
@@ -18,10 +26,29 @@ bool mon_status_migrant(int status)
     return status == MON_MIGRANT_OUT_PROVINCE || status == MON_MIGRANT_IN_PROVINCE;
 }
 
-int64_t mon_month_start_ms(zs_month_t m)
+/* The months of ZS_YEAR_MIN..ZS_YEAR_MAX, computed once: the compact form
+ * counts every time from its month's start. */
+#define CACHED_FIRST  ((zs_month_t)ZS_YEAR_MIN * 12)
+#define CACHED_MONTHS ((ZS_YEAR_MAX - ZS_YEAR_MIN + 1) * 12)
+static int64_t month_starts[CACHED_MONTHS];
+static bool month_starts_ready;
+
+static int64_t month_start_computed(zs_month_t m)
 {
     int64_t days = zs_days_from_civil(zs_month_year(m), (unsigned)zs_month_month(m), 1);
     return (days * 86400 - 8 * 3600) * 1000;
+}
+
+int64_t mon_month_start_ms(zs_month_t m)
+{
+    if (m < CACHED_FIRST || m >= CACHED_FIRST + CACHED_MONTHS)
+        return month_start_computed(m);
+    if (!month_starts_ready) { /* single-threaded users; idempotent anyway */
+        for (int i = 0; i < CACHED_MONTHS; i++)
+            month_starts[i] = month_start_computed(CACHED_FIRST + i);
+        month_starts_ready = true;
+    }
+    return month_starts[m - CACHED_FIRST];
 }
 
 /* ---- arrays ---- */
@@ -59,7 +86,7 @@ void mon_hh_init(mon_hh_t *hh)
 void mon_hh_clear(mon_hh_t *hh, const char *household_id)
 {
     if (household_id != hh->id) /* the same household again keeps its id */
-        snprintf(hh->id, sizeof(hh->id), "%s", household_id);
+        copy_id(hh->id, household_id);
     hh->registered = false;
     hh->county[0] = '\0';
     hh->category = 0;
@@ -88,7 +115,7 @@ int mon_person_index(mon_hh_t *hh, const char *person_id)
         return -1;
     mon_person_t *p = &hh->persons[hh->npersons++];
     memset(p, 0, sizeof(*p));
-    snprintf(p->id, sizeof(p->id), "%s", person_id);
+    copy_id(p->id, person_id);
     return (int)(hh->npersons - 1);
 }
 
@@ -170,7 +197,7 @@ zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, 
         bool same = s->fen == fen;
         s->fen = fen;
         s->at = at;
-        snprintf(s->event_id, sizeof(s->event_id), "%s", event_id);
+        copy_id(s->event_id, event_id);
         *applied = same ? MON_ADDED : MON_REPLACED;
         return ZS_OK;
     }
@@ -183,7 +210,7 @@ zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, 
                         .source = (uint8_t)src,
                         .fen = fen,
                         .at = at};
-    snprintf(s->event_id, sizeof(s->event_id), "%s", event_id);
+    copy_id(s->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }
@@ -209,7 +236,7 @@ zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id
         j->status = (uint8_t)status;
         j->wants_work = wants_work;
         j->at = at;
-        snprintf(j->event_id, sizeof(j->event_id), "%s", event_id);
+        copy_id(j->event_id, event_id);
         *applied = same ? MON_ADDED : MON_REPLACED;
         return ZS_OK;
     }
@@ -221,7 +248,7 @@ zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id
                      .status = (uint8_t)status,
                      .wants_work = wants_work,
                      .at = at};
-    snprintf(j->event_id, sizeof(j->event_id), "%s", event_id);
+    copy_id(j->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }
@@ -248,7 +275,7 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
             bool same = s->fen == fen;
             s->fen = fen;
             s->at = at;
-            snprintf(s->event_id, sizeof(s->event_id), "%s", event_id);
+            copy_id(s->event_id, event_id);
             *applied = same ? MON_ADDED : MON_REPLACED;
             return ZS_OK;
         }
@@ -264,7 +291,7 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
                          .paid = paid,
                          .fen = fen,
                          .at = at};
-    snprintf(s->event_id, sizeof(s->event_id), "%s", event_id);
+    copy_id(s->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }
@@ -282,7 +309,7 @@ zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, in
     MONTH_SLOT(hh->costs, hh->ncosts, month, i);
     mon_cost_t *c = insert_at(hh->costs, hh->ncosts++, i, sizeof(*c));
     *c = (mon_cost_t){.month = month, .kind = (uint8_t)kind, .fen = fen, .at = at};
-    snprintf(c->event_id, sizeof(c->event_id), "%s", event_id);
+    copy_id(c->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }

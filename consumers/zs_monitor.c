@@ -233,6 +233,7 @@ typedef struct monitor {
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
     int64_t first_input; /* when the first input of this run arrived (0: none yet) */
     int64_t last_commit; /* when the last transaction committed */
+    int64_t now;         /* mono_ms() read once per poll of the loop */
     int fatal;           /* exit status when set */
     bool assigned_once;  /* partitions were assigned at least once */
 } monitor_t;
@@ -395,7 +396,7 @@ static zs_err_t begin(monitor_t *m, char *errstr, size_t errstr_size)
         return ZS_ERR_KAFKA;
     }
     m->in_txn = true;
-    m->txn_started = mono_ms();
+    m->txn_started = m->now;
     m->txn_records = 0;
     return ZS_OK;
 }
@@ -1173,7 +1174,7 @@ static zs_err_t handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr
     pt->dirty = true;
     m->events++;
     m->txn_records++;
-    m->last_input = mono_ms();
+    m->last_input = m->now;
     if (m->first_input == 0)
         m->first_input = m->last_input;
 
@@ -1635,6 +1636,7 @@ static int run(monitor_t *m)
     while (!stop && m->fatal == 0) {
         rd_kafka_message_t *rkm = rd_kafka_consumer_poll(m->consumer, 100);
         zs_err_t err = ZS_OK;
+        m->now = mono_ms();
         if (rkm != NULL) {
             if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                 /* nothing */
@@ -1647,7 +1649,7 @@ static int run(monitor_t *m)
             }
             rd_kafka_message_destroy(rkm);
         }
-        int64_t now = mono_ms();
+        int64_t now = m->now;
         if (err == ZS_OK && m->in_txn &&
             (now - m->txn_started >= m->commit_ms || m->txn_records >= m->records_max))
             err = commit(m, errstr, sizeof(errstr));
