@@ -4,7 +4,7 @@
 #   deploy/install-deps.sh [--dev]   --dev adds the test and fuzz tools
 set -euo pipefail
 
-runtime=(cmake ninja-build pkg-config gcc librdkafka-dev libavro-dev libjansson-dev libssl-dev libsqlite3-dev)
+runtime=(cmake ninja-build pkg-config gcc librdkafka-dev libavro-dev libjansson-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev)
 dev=(libcmocka-dev clang clang-format libclang-rt-14-dev valgrind python3-avro python3-yaml docker-compose sqlite3)
 case "${1:-}" in
 --dev) want=("${runtime[@]}" "${dev[@]}") ;;

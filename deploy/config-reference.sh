@@ -2,7 +2,7 @@
 # Prints the configuration reference (markdown) from the programs' own
 # tables (--describe-config=markdown), so the README's reference is never out
 # of step with the code: tests/deploy/config_reference.sh compares them.
-#   deploy/config/reference.sh BUILD_DIR
+#   deploy/config-reference.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: reference.sh BUILD_DIR}
 bin() { find "$build" -type f -name "$1" -perm -u+x | head -1; }
