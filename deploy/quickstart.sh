@@ -63,16 +63,18 @@ if ((install)); then
     "$root/deploy/install-deps.sh"
 fi
 say "build ($build)"
-bins=(producers/zs-simulate producers/zs-push consumers/zs-monitor consumers/zs-cat consumers/zs-audit deploy/zs-broker)
+bins=(producers/zs-simulate producers/zs-push consumers/zs-monitor consumers/zs-notify consumers/zs-cat
+    consumers/zs-audit deploy/zs-broker deploy/zs-topics)
 need_build=0
 for b in "${bins[@]}"; do [[ -x "$build/$b" ]] || need_build=1; done
 if ((need_build)); then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$build" --target zs-simulate zs-push zs-monitor zs-cat zs-audit zs-broker
+    cmake --build "$build" --target zs-simulate zs-push zs-monitor zs-notify zs-cat zs-audit zs-broker zs-topics
 else
     echo "up to date"
 fi
 sim=$build/producers/zs-simulate push=$build/producers/zs-push monitor=$build/consumers/zs-monitor
+notify=$build/consumers/zs-notify
 cat_bin=$build/consumers/zs-cat audit=$build/consumers/zs-audit broker=$build/deploy/zs-broker
 export ZS_SCHEMA_DIR="$root/schemas" ZS_DATA_DIR="$root/data"
 
@@ -159,6 +161,27 @@ say "the monitor (zs-monitor)"
     die "zs-monitor failed: $(tail -5 "$work/monitor.log")"
 sleep 0.2 # the log filter's last lines
 
+say "to the counties (zs-notify, an outbox directory per county)"
+# Each county its own outbox, as a county office would have its own channel
+# (a webhook in production: consumers/NOTIFY.md).
+rm -rf "$work/outbox"
+: >"$work/routes.conf"
+tail -n +2 "$ZS_DATA_DIR/guangxi-counties.csv" | cut -d, -f1 | while read -r code; do
+    mkdir -p "$work/outbox/$code"
+    echo "$code outbox $work/outbox/$code" >>"$work/routes.conf"
+done
+"$notify" "${common[@]}" --routes "$work/routes.conf" --exit-idle 5000 2>"$work/notify.log" ||
+    die "zs-notify failed: $(tail -5 "$work/notify.log")"
+delivered=$(find "$work/outbox" -type f -name '*.json' | wc -l)
+counties=$(find "$work/outbox" -mindepth 1 -maxdepth 1 -type d ! -empty | wc -l)
+echo "  $delivered warning records delivered into the outboxes of $counties counties ($work/outbox/<county>/)"
+
+say "the audit trail (zs-audit archive)"
+rm -f "$work/audit.db"
+"$audit" archive "${common[@]}" --db "$work/audit.db" --once 2>"$work/archive.log" ||
+    die "zs-audit archive failed: $(tail -5 "$work/archive.log")"
+tail -1 "$work/archive.log" | sed 's/^[^ ]* zs-audit INFO /  /'
+
 say "what a county sees"
 "$cat_bin" "${common[@]}" -t zs.warnings -e >"$work/warnings.jsonl" 2>"$work/cat.log" ||
     die "zs-cat: $(cat "$work/cat.log")"
@@ -181,6 +204,9 @@ open_now = [w for w in latest.values() if w["status"] != "CLEARED"]
 by_county = collections.Counter(w["county_code"] for w in open_now)
 print("warning records: %d; episodes: %d, of which open now: %d, in %d counties"
       % (sum(1 for _ in open(work + "/warnings.jsonl")), len(latest), len(open_now), len(by_county)))
+print("\nthe most affected counties (open warnings):")
+for code, n in by_county.most_common(5):
+    print("  %s %-22s %5d" % (code, names.get(code, ""), n))
 if not county:
     county = by_county.most_common(1)[0][0]
 mine = sorted((w for w in open_now if w["county_code"] == county),
@@ -218,12 +244,19 @@ for line in open(work + "/warnings.jsonl"):
         subject += "/" + w["evidence"]["program"]["zengshou.SubsidyProgram"]
     got.append((w["household_id"], w["rule"], subject, "%04d-%02d" % (w["opened_year"], w["opened_month"])))
 got.sort()
+matched = len(set(got) & set(want))
+print("ground truth: %d of %d episodes the simulator expects were opened (%.1f%%), %d opened that it "
+      "does not expect" % (matched, len(want), 100.0 * matched / max(len(want), 1), len(set(got) - set(want))))
 if got != want:
     print("missing:", sorted(set(want) - set(got))[:5], "extra:", sorted(set(got) - set(want))[:5])
     sys.exit(1)
-print("the warnings opened equal the simulator's ground truth: %d episodes" % len(want))
 PY
+records=$(wc -l <"$work/warnings.jsonl")
+[[ "$delivered" -eq "$records" ]] || die "zs-notify delivered $delivered of $records warning records"
+echo "every warning record reached its county's outbox: $records"
 "$audit" verify "${common[@]}" >"$work/verify.log" 2>&1 || die "the audit trail does not verify: $(tail -3 "$work/verify.log")"
+tail -1 "$work/verify.log"
+"$audit" verify --db "$work/audit.db" >>"$work/verify.log" 2>&1 || die "the archive does not verify: $(tail -3 "$work/verify.log")"
 tail -1 "$work/verify.log"
 if [[ "$kafka" == embedded ]] && grep -q "DATA LOST" "$work/broker.log"; then
     die "the embedded broker dropped records, so nothing above can be trusted (a smaller --households fits)"
@@ -231,6 +264,8 @@ fi
 say "look around"
 cat <<MORE
   $work/warnings.jsonl     every warning record, as JSON (zs-cat's output)
+  $work/outbox/<county>/   what each county received (one JSON file per record)
+  $work/audit.db           the audit archive: zs-audit query --db $work/audit.db --county <code> --quarter $last
   $work/region/README.txt  what was simulated, and the cases planted on purpose
   $work/*.log              what each program said
 and, on a broker that runs (this script stops the one it started):
