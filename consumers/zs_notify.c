@@ -13,14 +13,21 @@
  * zs.notify.max.pending records (then consumption pauses). Offsets are
  * committed per partition up to the first record not yet delivered or
  * dead-lettered, after the audit records and dead letters written so far are
- * flushed. */
+ * flushed.
+ *
+ * `zs-notify report` writes the per-county HTML reports (notify_report.c)
+ * from a group-less read of the whole warnings topic; the daemon regenerates
+ * those of the counties it delivered to every zs.notify.report.interval, in
+ * a thread of its own so that deliveries go on meanwhile. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "notify_report.h"
 #include "notify_route.h"
 #include "zs_audit.h"
 #include "zs_avrojson.h"
@@ -38,10 +46,12 @@
 #include "zs_kafka.h"
 #include "zs_log.h"
 #include "zs_producer.h"
+#include "zs_scan.h"
 #include "zs_topics.h"
 
 static const char usage[] =
     "usage: zs-notify -b HOST:PORT -X zs.notify.routes=FILE [options]\n"
+    "       zs-notify report --county CODE|all [--out DIR] [--lang zh|en] -b HOST:PORT\n"
     "\n"
     "Consumes the warnings topic as a member of the consumer group zs-notify and\n"
     "delivers each warning record to its county's channel (route file: webhook\n"
@@ -62,9 +72,17 @@ static const char usage[] =
     "                     (--describe-config=markdown: as a table)\n"
     "  -h, --help         this text\n"
     "\n"
-    "Exit status: 0 stopped cleanly (SIGINT, SIGTERM, --exit-idle); 1 an error\n"
-    "(Kafka, an audit record or dead letter not written); 2 bad usage or\n"
-    "configuration (a bad route file, a missing outbox directory or topic).\n";
+    "report: reads the whole warnings topic (read_committed, no consumer group) and\n"
+    "writes DIR/CODE.html, the county's report (open warnings with their evidence,\n"
+    "counts, income trend, warnings cleared); --county all writes one per county\n"
+    "with warnings and DIR/index.html. CODE may be a comma-separated list.\n"
+    "  --out DIR          where to write (default zs.notify.report.dir, else ./reports)\n"
+    "  --lang zh|en       language (default zs.notify.report.lang: zh)\n"
+    "\n"
+    "Exit status: 0 stopped cleanly (SIGINT, SIGTERM, --exit-idle) or reports\n"
+    "written; 1 an error (Kafka, an audit record, dead letter or report not\n"
+    "written); 2 bad usage or configuration (a bad route file, a missing outbox\n"
+    "directory or topic, a county not in the region).\n";
 
 static const zs_config_def_t defs[] = {
     {.name = "zs.notify.routes",
@@ -122,6 +140,22 @@ static const zs_config_def_t defs[] = {
      .min = "1ms",
      .max = "10m",
      .doc = "How often delivered offsets are committed."},
+    {.name = "zs.notify.report.dir",
+     .type = ZS_CONFIG_STRING,
+     .dflt = NULL,
+     .doc = "Where the per-county HTML reports go (CODE.html); unset: the daemon writes none."},
+    {.name = "zs.notify.report.interval",
+     .type = ZS_CONFIG_MS,
+     .dflt = "1h",
+     .min = "0",
+     .max = "30d",
+     .doc = "How often the daemon regenerates the reports of the counties it delivered to; 0 "
+            "never."},
+    {.name = "zs.notify.report.lang",
+     .type = ZS_CONFIG_ENUM,
+     .dflt = "zh",
+     .values = "zh|en",
+     .doc = "Language of the reports: zh (Chinese, the plan's words) or en."},
     ZS_CONFIG_DEFS_END,
 };
 
@@ -186,6 +220,23 @@ typedef struct channel {
     uint64_t sent, dead;
 } channel_t;
 
+/* A report run in a thread of its own: the daemon's periodic regeneration
+ * of the reports of the counties it delivered to. */
+typedef struct report_run {
+    pthread_t thread;
+    bool running;               /* started and not yet joined */
+    atomic_bool done;           /* set by the thread as its last act */
+    volatile sig_atomic_t stop; /* set to abandon the read (teardown) */
+    const zs_config_t *cfg;
+    const zs_county_table_t *counties;
+    const char *dir;
+    notify_lang_t lang;
+    char *codes; /* comma-separated county codes, owned */
+    zs_err_t err;
+    size_t written;
+    char errstr[1024];
+} report_run_t;
+
 /* One partition of the warnings topic. */
 typedef struct part {
     bool assigned;
@@ -226,6 +277,14 @@ typedef struct notify {
     int64_t last_input, last_commit, exit_idle;
     bool assigned_once;
     int fatal; /* exit status when set */
+    /* reports (zs.notify.report.*) */
+    const char *report_dir; /* NULL: none */
+    int64_t report_interval, last_report;
+    notify_lang_t report_lang;
+    bool *delivered; /* per county of m->counties (zs_county_at order): delivered to since the
+                        last report */
+    size_t ndelivered;
+    report_run_t report;
 } notify_t;
 
 /* ---- Avro helpers ---- */
@@ -500,6 +559,33 @@ static zs_err_t channel_detail(notify_t *m, const channel_t *ch, const job_t *jo
                        job->attempts, more[0] != '\0' ? ";" : "", more);
 }
 
+/* The index of a county of m->counties (ascending codes), or -1. */
+static long county_index(const zs_county_table_t *t, const char *code)
+{
+    size_t lo = 0, hi = zs_county_count(t);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(zs_county_at(t, mid)->code, code);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Remembers that county got a record, for the next report. */
+static void mark_delivered(notify_t *m, const char *county)
+{
+    long i = m->delivered != NULL ? county_index(m->counties, county) : -1;
+    if (i >= 0 && !m->delivered[i]) {
+        m->delivered[i] = true;
+        m->ndelivered++;
+    }
+}
+
 /* The head of ch is done: delivered (ok) or failed for good. */
 static zs_err_t finish_head(notify_t *m, channel_t *ch, bool ok, const char *result, char *errstr,
                             size_t errstr_size)
@@ -507,6 +593,7 @@ static zs_err_t finish_head(notify_t *m, channel_t *ch, bool ok, const char *res
     job_t *job = ch->head;
     zs_err_t err = ZS_OK;
     if (ok) {
+        mark_delivered(m, job->county);
         err = channel_detail(m, ch, job, result);
         if (err == ZS_OK)
             err = audit(m, job, "NOTIFICATION_SENT", m->detail.data, errstr, errstr_size);
@@ -566,21 +653,24 @@ static zs_err_t attempt_failed(notify_t *m, channel_t *ch, const char *why, char
     return ZS_OK;
 }
 
-/* Writes body into dir/<key>.json atomically: a temporary file in the same
- * directory, fsync, rename over the final name, fsync of the directory. A
- * re-delivery writes the same name with the same content. */
-static zs_err_t outbox_write(const char *dir, const char *key, const char *body, size_t len,
-                             char *errstr, size_t errstr_size)
+/* Writes body (and a newline when newline) into dir/name atomically: a
+ * temporary file .name.<pid>.tmp in the same directory, fsync, rename over
+ * the final name, fsync of the directory. A reader never sees half a file. */
+static zs_err_t write_atomic(const char *dir, const char *name, const char *body, size_t len,
+                             bool newline, char *errstr, size_t errstr_size)
 {
-    char path[NOTIFY_TARGET_MAX + 128], tmp[NOTIFY_TARGET_MAX + 160];
-    snprintf(path, sizeof(path), "%s/%s.json", dir, key);
-    snprintf(tmp, sizeof(tmp), "%s/.%s.json.%ld.tmp", dir, key, (long)getpid());
+    char path[4096], tmp[4096 + 32];
+    int pn = snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int tn = snprintf(tmp, sizeof(tmp), "%s/.%s.%ld.tmp", dir, name, (long)getpid());
+    if (pn < 0 || (size_t)pn >= sizeof(path) || tn < 0 || (size_t)tn >= sizeof(tmp))
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s/%s: path too long", dir, name);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", tmp, strerror(errno));
     const char *what = "write";
     bool ok = true;
-    for (size_t off = 0; ok && off < len + 1;) {
+    size_t total = len + (newline ? 1 : 0);
+    for (size_t off = 0; ok && off < total;) {
         const char *from = off < len ? body + off : "\n";
         size_t n = off < len ? len - off : 1;
         ssize_t w = write(fd, from, n);
@@ -614,6 +704,16 @@ static zs_err_t outbox_write(const char *dir, const char *key, const char *body,
         close(dfd);
     }
     return ZS_OK;
+}
+
+/* Writes body into dir/<key>.json atomically (write_atomic). A re-delivery
+ * writes the same name with the same content. */
+static zs_err_t outbox_write(const char *dir, const char *key, const char *body, size_t len,
+                             char *errstr, size_t errstr_size)
+{
+    char name[KEY_MAX + 8];
+    snprintf(name, sizeof(name), "%s.json", key);
+    return write_atomic(dir, name, body, len, true, errstr, errstr_size);
 }
 
 static size_t discard(char *ptr, size_t size, size_t n, void *userdata)
@@ -931,6 +1031,386 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     zs_log_info("partitions revoked");
 }
 
+/* ---- reports ---- */
+
+/* The region's counties (zs.data.dir, zs.region) into *out. */
+static zs_err_t load_counties(const zs_config_t *cfg, zs_county_table_t **out, char *errstr,
+                              size_t errstr_size)
+{
+    const char *data_dir = NULL, *region = NULL;
+    zs_err_t err = zs_config_get_str(cfg, "zs.data.dir", &data_dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(cfg, "zs.region", &region, errstr, errstr_size);
+    if (err == ZS_OK) {
+        char file[1024];
+        snprintf(file, sizeof(file), "%s/%s-counties.csv", data_dir, region);
+        err = zs_county_load(file, out, errstr, errstr_size);
+    }
+    return err;
+}
+
+/* True when code is one of the comma-separated list. */
+static bool in_list(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        if (len == n && memcmp(p, code, n) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
+/* Makes dir and its parents (mode 0755). */
+static zs_err_t make_dirs(const char *dir, char *errstr, size_t errstr_size)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof(path), "%s", dir);
+    if (n <= 0 || (size_t)n >= sizeof(path))
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: bad directory name", dir);
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return zs_fail(errstr, errstr_size, ZS_ERR_IO, "mkdir %s: %s", path, strerror(errno));
+        *p = c;
+        if (c == '\0')
+            break;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: not a directory", dir);
+    return ZS_OK;
+}
+
+/* What a read of the warnings topic for reports keeps. */
+typedef struct report_scan {
+    zs_decoder_t *dec;
+    notify_report_t *rep;
+    const char *codes; /* NULL: every county */
+    const char *topic;
+    long records, skipped;
+    zs_err_t err;
+} report_scan_t;
+
+/* One record of the warnings topic into the report collection.
+ * @locality: zs_scan's caller (the report thread in the daemon). */
+static bool report_take(void *ctx, const rd_kafka_message_t *rkm)
+{
+    report_scan_t *rs = ctx;
+    char why[512];
+    const zs_schema_t *reader = NULL;
+    avro_value_t *v = NULL;
+    notify_warning_t w;
+    zs_err_t err =
+        zs_decoder_decode(rs->dec, rkm->payload, rkm->len, &reader, &v, why, sizeof(why));
+    if (err == ZS_OK && strcmp(zs_schema_name(reader), "zengshou.Warning") != 0)
+        err = zs_fail(why, sizeof(why), ZS_ERR_INVALID, "a %s record, not a warning",
+                      zs_schema_name(reader));
+    if (err == ZS_OK)
+        err = notify_warning_from_avro(v, &w, why, sizeof(why));
+    if (err == ZS_OK && rs->codes != NULL && !in_list(rs->codes, w.county_code))
+        return true;
+    if (err == ZS_OK)
+        err = notify_report_add(rs->rep, &w);
+    if (err == ZS_ERR_NOMEM) {
+        rs->err = err;
+        return false;
+    }
+    if (err != ZS_OK) {
+        rs->skipped++;
+        zs_log_warn("%s [%" PRId32 "] offset %" PRId64 ": not in the reports: %s", rs->topic,
+                    rkm->partition, rkm->offset, err == ZS_ERR_INVALID ? why : zs_err2str(err));
+        return true;
+    }
+    rs->records++;
+    return true;
+}
+
+/* Writes the reports of the counties in codes (comma-separated, or "all":
+ * every county with warnings, and index.html) into dir, from a group-less
+ * read_committed read of the whole warnings topic (the latest record of
+ * each warning). *written counts the files written. ZS_ERR_INVALID for a
+ * county not in the region. */
+static zs_err_t report_write(const zs_config_t *cfg, const zs_county_table_t *counties,
+                             const char *codes, const char *dir, notify_lang_t lang,
+                             volatile sig_atomic_t *stop_flag, size_t *written, char *errstr,
+                             size_t errstr_size)
+{
+    bool all = strcmp(codes, "all") == 0;
+    *written = 0;
+    for (const char *p = codes; !all && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        if (zs_county_find(counties, p, len) == NULL)
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                           "county %.*s is not one of the region's (want 6-digit codes, "
+                           "comma-separated, or all)",
+                           (int)(len < 16 ? len : 16), p);
+        p += len + (p[len] == ',');
+    }
+    const char *schema_dir = NULL, *prefix = NULL;
+    zs_schemas_t *schemas = NULL;
+    char topic[128];
+    report_scan_t rs = {.codes = all ? NULL : codes, .topic = topic};
+    zs_buf_t page;
+    zs_buf_init(&page, (size_t)1 << 30);
+    zs_err_t err = zs_config_get_str(cfg, "zs.schema.dir", &schema_dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = make_dirs(dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_schemas_load(schema_dir, &schemas, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_decoder_new(schemas, &rs.dec, errstr, errstr_size);
+    if (err == ZS_OK && notify_report_new(&rs.rep) != ZS_OK)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
+    if (err == ZS_OK) {
+        zs_topic_name(prefix, "warnings", topic, sizeof(topic));
+        zs_scan_opts_t so = {.topic = topic,
+                             .partition = -1,
+                             .offset = RD_KAFKA_OFFSET_BEGINNING,
+                             .exit_at_end = true,
+                             .stop = stop_flag};
+        long errors = 0;
+        err = zs_scan(cfg, &so, report_take, &rs, &errors, errstr, errstr_size);
+        if (err == ZS_OK && rs.err != ZS_OK)
+            err = zs_fail(errstr, errstr_size, rs.err, "reading %s for the reports: %s", topic,
+                          zs_err2str(rs.err));
+        if (err == ZS_OK && stop_flag != NULL && *stop_flag)
+            err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "stopped before the end of %s", topic);
+        if (err == ZS_OK && errors > 0)
+            zs_log_warn("%s: %ld read errors; the reports may miss records", topic, errors);
+    }
+    if (err == ZS_OK)
+        zs_log_info("%s: %ld warning records for the reports (%ld skipped)", topic, rs.records,
+                    rs.skipped);
+    int64_t at = now_ms();
+    size_t n = all ? notify_report_county_count(rs.rep) : 0;
+    /* The counties asked for, or every county with warnings. */
+    for (const char *p = codes; err == ZS_OK && (all ? n > 0 : *p != '\0');) {
+        char code[16];
+        if (all) {
+            snprintf(code, sizeof(code), "%s", notify_report_county_at(rs.rep, --n));
+        } else {
+            size_t len = strcspn(p, ",");
+            snprintf(code, sizeof(code), "%.*s", (int)(len < 15 ? len : 15), p);
+            p += len + (p[len] == ',');
+        }
+        const zs_county_t *c = zs_county_find(counties, code, strlen(code));
+        char name[32];
+        snprintf(name, sizeof(name), "%s.html", code);
+        zs_buf_reset(&page);
+        err = notify_report_render(rs.rep, code, c, lang, at, &page);
+        if (err != ZS_OK)
+            err = zs_fail(errstr, errstr_size, err, "report of %s: %s", code, zs_err2str(err));
+        else
+            err = write_atomic(dir, name, page.data, page.len, false, errstr, errstr_size);
+        *written += err == ZS_OK;
+    }
+    if (err == ZS_OK && all) {
+        zs_buf_reset(&page);
+        err = notify_report_render_index(rs.rep, counties, lang, at, &page);
+        if (err != ZS_OK)
+            err = zs_fail(errstr, errstr_size, err, "index of the reports: %s", zs_err2str(err));
+        else
+            err = write_atomic(dir, "index.html", page.data, page.len, false, errstr, errstr_size);
+        *written += err == ZS_OK;
+    }
+    zs_buf_free(&page);
+    notify_report_free(rs.rep);
+    zs_decoder_free(rs.dec);
+    zs_schemas_free(schemas);
+    return err;
+}
+
+/* The report thread's body. @locality: its own thread; shares only the
+ * configuration and the county table, both read-only by then. */
+static void *report_thread(void *arg)
+{
+    report_run_t *rr = arg;
+    rr->err = report_write(rr->cfg, rr->counties, rr->codes, rr->dir, rr->lang, &rr->stop,
+                           &rr->written, rr->errstr, sizeof(rr->errstr));
+    atomic_store(&rr->done, true);
+    return NULL;
+}
+
+/* Joins a finished (or, when wait, any) report thread and logs its outcome.
+ * A failed report is logged, never fatal: deliveries matter more. */
+static void report_join(notify_t *m, bool wait)
+{
+    report_run_t *rr = &m->report;
+    if (!rr->running || (!wait && !atomic_load(&rr->done)))
+        return;
+    pthread_join(rr->thread, NULL);
+    rr->running = false;
+    if (rr->err == ZS_OK)
+        zs_log_info("reports: %zu written to %s (%s)", rr->written, rr->dir, rr->codes);
+    else if (!rr->stop)
+        zs_log_error("reports: %s (the next run tries again)", rr->errstr);
+    free(rr->codes);
+    rr->codes = NULL;
+}
+
+/* The delivered-to counties as a comma-separated list (owned by the caller),
+ * forgetting them; NULL when out of memory. */
+static char *take_delivered(notify_t *m)
+{
+    size_t n = zs_county_count(m->counties);
+    char *codes = malloc(m->ndelivered * 7 + 1), *p = codes;
+    if (codes == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!m->delivered[i])
+            continue;
+        if (p != codes)
+            *p++ = ',';
+        memcpy(p, zs_county_at(m->counties, i)->code, 6);
+        p += 6;
+        m->delivered[i] = false;
+    }
+    *p = '\0';
+    m->ndelivered = 0;
+    return codes;
+}
+
+/* Every zs.notify.report.interval, regenerates in a thread the reports of
+ * the counties delivered to since the last run; at_exit: now, in this
+ * thread, after the one running (an --exit-idle run ends with its reports). */
+static void report_tick(notify_t *m, bool at_exit)
+{
+    if (m->report_dir == NULL || m->report_interval == 0)
+        return;
+    report_join(m, at_exit);
+    int64_t now = mono_ms();
+    if (m->report.running || m->ndelivered == 0 ||
+        (!at_exit && now - m->last_report < m->report_interval))
+        return;
+    report_run_t *rr = &m->report;
+    rr->codes = take_delivered(m);
+    if (rr->codes == NULL) {
+        zs_log_error("reports: out of memory");
+        return;
+    }
+    m->last_report = now;
+    rr->cfg = m->cfg;
+    rr->counties = m->counties;
+    rr->dir = m->report_dir;
+    rr->lang = m->report_lang;
+    rr->stop = 0;
+    rr->err = ZS_OK;
+    rr->written = 0;
+    atomic_store(&rr->done, false);
+    if (at_exit) {
+        rr->running = true; /* joined below without a thread: run it here */
+        report_thread(rr);
+        rr->running = false;
+        if (rr->err == ZS_OK)
+            zs_log_info("reports: %zu written to %s (%s)", rr->written, rr->dir, rr->codes);
+        else
+            zs_log_error("reports: %s", rr->errstr);
+        free(rr->codes);
+        rr->codes = NULL;
+        return;
+    }
+    if (pthread_create(&rr->thread, NULL, report_thread, rr) != 0) {
+        zs_log_error("reports: cannot start a thread: %s", strerror(errno));
+        free(rr->codes);
+        rr->codes = NULL;
+        return;
+    }
+    rr->running = true;
+}
+
+/* `zs-notify report`: writes the reports and exits (0, 1 or 2). */
+static int report_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"county", required_argument, NULL, 'c'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"lang", required_argument, NULL, 'l'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    zs_config_t *cfg = NULL;
+    zs_county_table_t *counties = NULL;
+    const char *county = NULL, *out = NULL, *lang_text = NULL;
+    notify_lang_t lang = NOTIFY_LANG_ZH;
+    char errstr[1024];
+    int c = 0, rc = 2;
+    size_t written = 0;
+    if (zs_config_new(&cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log_error("%s", errstr);
+        return 2;
+    }
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "h", longopts, NULL)) != -1) {
+        int common = zs_config_take_option(cfg, c, optarg);
+        if (common < 0)
+            goto done;
+        if (common > 0)
+            continue;
+        switch (c) {
+        case 'c':
+            county = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'l':
+            lang_text = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            rc = 0;
+            goto done;
+        default:
+            fputs(usage, stderr);
+            goto done;
+        }
+    }
+    if (optind < argc || county == NULL || county[0] == '\0') {
+        zs_log_error(optind < argc ? "report: unexpected argument %s"
+                                   : "report: --county CODE or --county all is required%s",
+                     optind < argc ? argv[optind] : "");
+        fputs(usage, stderr);
+        goto done;
+    }
+    if (zs_config_apply_logging(cfg, "zs-notify", errstr, sizeof(errstr)) != ZS_OK ||
+        (lang_text == NULL && zs_config_get_str(cfg, "zs.notify.report.lang", &lang_text, errstr,
+                                                sizeof(errstr)) != ZS_OK) ||
+        (out == NULL &&
+         zs_config_get_str(cfg, "zs.notify.report.dir", &out, errstr, sizeof(errstr)) != ZS_OK)) {
+        zs_log_error("%s", errstr);
+        goto done;
+    }
+    if (notify_lang_parse(lang_text, &lang) != ZS_OK) {
+        zs_log_error("--lang %s: want zh or en", lang_text);
+        goto done;
+    }
+    if (out == NULL || out[0] == '\0')
+        out = "reports";
+    zs_err_t err = load_counties(cfg, &counties, errstr, sizeof(errstr));
+    if (err == ZS_OK) {
+        signal(SIGINT, on_signal);
+        signal(SIGTERM, on_signal);
+        err =
+            report_write(cfg, counties, county, out, lang, &stop, &written, errstr, sizeof(errstr));
+    }
+    if (err != ZS_OK) {
+        zs_log_error("%s", errstr);
+        rc = err == ZS_ERR_INVALID || err == ZS_ERR_NOT_FOUND || err == ZS_ERR_PARSE ? 2 : 1;
+        goto done;
+    }
+    zs_log_info("%zu report files written to %s", written, out);
+    rc = 0;
+done:
+    zs_county_table_free(counties);
+    zs_config_destroy(cfg);
+    return rc;
+}
+
 /* ---- set-up ---- */
 
 /* Checks every route's target now, so a typo fails at start (exit 2). */
@@ -970,7 +1450,7 @@ static zs_err_t check_targets(notify_t *m, char *errstr, size_t errstr_size)
 
 static zs_err_t load_routes(notify_t *m, char *errstr, size_t errstr_size)
 {
-    const char *path = NULL, *data_dir = NULL, *region = NULL;
+    const char *path = NULL;
     zs_err_t err = zs_config_get_str(m->cfg, "zs.notify.routes", &path, errstr, errstr_size);
     if (err == ZS_OK && (path == NULL || path[0] == '\0'))
         err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
@@ -978,14 +1458,7 @@ static zs_err_t load_routes(notify_t *m, char *errstr, size_t errstr_size)
     if (err == ZS_OK)
         err = notify_routes_load(path, &m->routes, errstr, errstr_size);
     if (err == ZS_OK)
-        err = zs_config_get_str(m->cfg, "zs.data.dir", &data_dir, errstr, errstr_size);
-    if (err == ZS_OK)
-        err = zs_config_get_str(m->cfg, "zs.region", &region, errstr, errstr_size);
-    if (err == ZS_OK) {
-        char file[1024];
-        snprintf(file, sizeof(file), "%s/%s-counties.csv", data_dir, region);
-        err = zs_county_load(file, &m->counties, errstr, errstr_size);
-    }
+        err = load_counties(m->cfg, &m->counties, errstr, errstr_size);
     if (err == ZS_OK)
         err = notify_routes_check_region(m->routes, m->counties, errstr, errstr_size);
     if (err == ZS_OK)
@@ -1055,7 +1528,7 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 
 static zs_err_t setup(notify_t *m, char *errstr, size_t errstr_size)
 {
-    const char *schema_dir = NULL, *prefix = NULL, *group = NULL, *instance = NULL;
+    const char *schema_dir = NULL, *prefix = NULL, *group = NULL, *instance = NULL, *lang = NULL;
     zs_err_t err = zs_config_get_str(m->cfg, "zs.schema.dir", &schema_dir, errstr, errstr_size);
     if (err == ZS_OK)
         err = zs_config_get_str(m->cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
@@ -1082,11 +1555,34 @@ static zs_err_t setup(notify_t *m, char *errstr, size_t errstr_size)
         err = zs_config_get_int(m->cfg, "zs.notify.max.pending", &m->max_pending, errstr,
                                 errstr_size);
     if (err == ZS_OK)
+        err =
+            zs_config_get_str(m->cfg, "zs.notify.report.dir", &m->report_dir, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_ms(m->cfg, "zs.notify.report.interval", &m->report_interval, errstr,
+                               errstr_size);
+    if (err == ZS_OK)
+        err = zs_config_get_str(m->cfg, "zs.notify.report.lang", &lang, errstr, errstr_size);
+    if (err == ZS_OK && notify_lang_parse(lang, &m->report_lang) != ZS_OK)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "zs.notify.report.lang %s", lang);
+    if (err == ZS_OK)
         err = load_routes(m, errstr, errstr_size);
     if (err == ZS_OK)
         err = zs_schemas_load(schema_dir, &m->schemas, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
+    if (m->report_dir != NULL && m->report_dir[0] == '\0')
+        m->report_dir = NULL;
+    if (m->report_dir != NULL && m->report_interval > 0) {
+        m->delivered = calloc(zs_county_count(m->counties) + 1, sizeof(*m->delivered));
+        if (m->delivered == NULL)
+            return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
+        err = make_dirs(m->report_dir, errstr, errstr_size);
+        if (err != ZS_OK)
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "zs.notify.report.dir: %s", errstr);
+        zs_log_info("reports of the counties delivered to: every %" PRId64 " ms into %s",
+                    m->report_interval, m->report_dir);
+    }
+    m->last_report = mono_ms();
     if (instance == NULL || instance[0] == '\0')
         gethostname(m->instance, sizeof(m->instance) - 1);
     else
@@ -1174,6 +1670,12 @@ static void log_channels(const notify_t *m)
 
 static void teardown(notify_t *m)
 {
+    if (m->report.running) {
+        m->report.stop = 1;
+        report_join(m, true);
+    }
+    free(m->report.codes);
+    free(m->delivered);
     /* Messages go back before the consumer closes; the final commit is done. */
     drop_all(m);
     if (m->consumer != NULL) {
@@ -1254,6 +1756,7 @@ static int run(notify_t *m)
             nanosleep(&(struct timespec){.tv_nsec = 5000000}, NULL); /* a backoff to pass */
         zs_producer_poll(m->producer, 0);
         flow(m);
+        report_tick(m, false);
         int64_t now = mono_ms();
         if (err == ZS_OK && now - m->last_commit >= m->commit_ms)
             err = commit(m, errstr, sizeof(errstr));
@@ -1266,6 +1769,7 @@ static int run(notify_t *m)
             all_done(m)) {
             zs_log_info("nothing new for %" PRId64 " ms and everything delivered: stopping",
                         m->exit_idle);
+            report_tick(m, true);
             break;
         }
     }
@@ -1291,6 +1795,8 @@ int main(int argc, char **argv)
     zs_log_init("zs-notify", ZS_LOG_INFO, ZS_LOG_TEXT);
     if (zs_config_describe_if_asked(argc, argv, defs, stdout))
         return 0;
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return report_main(argc - 1, argv + 1);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         zs_log_error("curl_global_init failed");
         return 1;

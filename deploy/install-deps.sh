@@ -5,7 +5,7 @@
 set -euo pipefail
 
 runtime=(cmake ninja-build pkg-config gcc librdkafka-dev libavro-dev libjansson-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev)
-dev=(libcmocka-dev clang clang-format libclang-rt-14-dev valgrind python3-avro python3-yaml docker-compose sqlite3)
+dev=(libcmocka-dev clang clang-format libclang-rt-14-dev valgrind python3-avro python3-yaml docker-compose sqlite3 chromium)
 case "${1:-}" in
 --dev) want=("${runtime[@]}" "${dev[@]}") ;;
 "") want=("${runtime[@]}") ;;

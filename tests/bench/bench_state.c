@@ -154,7 +154,7 @@ int main(int argc, char **argv)
     zs_buf_t msg;
     zs_buf_init(&msg, (size_t)1 << 24);
     for (long i = 0; i < households; i++) {
-        char id[16];
+        char id[32];
         snprintf(id, sizeof(id), "GX%07ld", i + 1);
         const zs_buf_t *b = &blobs[i % templates];
         avro_value_t *v = zs_encoder_value(enc), f, arr;

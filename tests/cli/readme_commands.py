@@ -51,7 +51,7 @@ for line in open(readme, encoding="utf-8"):
         inside = line.strip() == "```sh"
         continue
     if inside and line.strip():
-        commands.append(line.split("  #")[0].strip())
+        commands.append(line.strip())
 assert len(commands) >= 15, commands
 
 broker = subprocess.Popen([os.path.join(build, programs["zs-broker"]), "--partitions", "4",
@@ -81,7 +81,7 @@ try:
                             "reported_at": 1714700000000}) + "\n")
 
     for cmd in commands:
-        words = shlex.split(cmd.replace("127.0.0.1:9092", bs))
+        words = shlex.split(cmd.replace("127.0.0.1:9092", bs), comments=True)
         if words[0] in ("deploy/quickstart.sh", "tests/run.sh"):
             ok = os.access(os.path.join(top, words[0]), os.X_OK)
             print(("ok  " if ok else "FAIL"), cmd, "(exists; run by its own test)", flush=True)
@@ -102,7 +102,7 @@ try:
             stdout = open(os.path.join(work, words[i + 1]), "wb")
             del words[i:i + 2]
         serves = (words[0] in ("zs-monitor",) or
-                  (words[0] == "zs-notify" and "--check-routes" not in words) or
+                  (words[0] == "zs-notify" and "--check-routes" not in words and words[1] != "report") or
                   (words[0] == "zs-audit" and words[1] == "archive" and "--once" not in words) or
                   (words[0] == "zs-cat" and "-t" in words and "-e" not in words))
         log = open(os.path.join(work, "cmd.log"), "w+")
