@@ -1239,7 +1239,20 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     monitor_t *m = opaque;
     char errstr[512];
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-        if (m->fatal == 0 && commit(m, errstr, sizeof(errstr)) != ZS_OK) {
+        /* Commit what was done; if the transaction can only be aborted,
+         * abort it: the partitions' next owner resumes from the last commit. */
+        zs_err_t cerr = m->fatal == 0 ? commit(m, errstr, sizeof(errstr)) : ZS_OK;
+        if (cerr != ZS_OK && !rd_kafka_fatal_error(m->producer, NULL, 0)) {
+            zs_log_warn("before giving up partitions: %s; aborting", errstr);
+            rd_kafka_error_t *e = rd_kafka_abort_transaction(m->producer, -1);
+            m->in_txn = false;
+            m->aborts++;
+            if (e != NULL) {
+                zs_log_error("abort: %s", rd_kafka_error_string(e));
+                rd_kafka_error_destroy(e);
+                m->fatal = 3;
+            }
+        } else if (cerr != ZS_OK) {
             zs_log_error("before giving up partitions: %s", errstr);
             m->fatal = 3;
         }
