@@ -1,19 +1,28 @@
 /* zs_audit.c: zs-audit, the supervisors' side of the audit trail: `archive`
  * keeps every audit record in SQLite, `verify` follows every hash chain (of
- * the topic, or of the archive) and names each broken link. */
+ * the topic, or of the archive) and names each broken link, `query` answers
+ * inspectors, `sla` escalates warnings left without follow-up
+ * (consumers/AUDIT.md). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "audit_archive.h"
+#include "audit_sla.h"
 #include "zs_audit.h"
-#include "zs_kafka.h"
 #include "zs_config.h"
+#include "zs_county.h"
+#include "zs_kafka.h"
 #include "zs_log.h"
 #include "zs_period.h"
+#include "zs_producer.h"
 #include "zs_scan.h"
 #include "zs_topics.h"
 
@@ -22,6 +31,8 @@ static const char usage[] =
     "       zs-audit verify [--db FILE] [-b HOST:PORT] [-t TOPIC] [-X KEY=VALUE] [-F FILE]\n"
     "       zs-audit query [--db FILE] (--household ID | --county CODE [--quarter YYYYQN])\n"
     "                      [--format table|csv|json]\n"
+    "       zs-audit sla [--db FILE] [-b HOST:PORT] [--now ISO8601] [--ack-days N]\n"
+    "                    [--measure-days N] [--report DIR] [--lang zh|en]\n"
     "\n"
     "archive keeps every audit record in the SQLite archive (--db, default\n"
     "        zs.audit.db) with its coordinates and its bytes as written, as a member\n"
@@ -35,8 +46,15 @@ static const char usage[] =
     "        removed, edited, repeated or moved); the exit status is then 1.\n"
     "        With --db it checks the archive instead, each record from its\n"
     "        archived bytes, so an edited or deleted row is found.\n"
-    "query   prints from the archive one household's whole history, or a county's\n"
-    "        records (of a quarter), in time order.\n";
+    "query   prints from the archive one household's whole history in time order;\n"
+    "        with --county and --quarter, each of the county's warnings open in the\n"
+    "        quarter and how it was handled: notified, followed up, escalated.\n"
+    "sla     escalates every warning of the archive with no ACK within --ack-days\n"
+    "        (15) of its opening or no MEASURE within --measure-days (30), not\n"
+    "        cleared in time: one ESCALATION audit record per missed deadline,\n"
+    "        written once (rerunning writes nothing new) on the chain\n"
+    "        zs-audit/sla/<host>. --now sets the clock; --report DIR writes\n"
+    "        DIR/sla-<county>.html, a supervision report per county.\n";
 
 static const zs_config_def_t defs[] = {
     {.name = "zs.audit.db",
@@ -168,14 +186,17 @@ static int query(const char *db, const audit_query_t *q)
 {
     char errstr[512];
     audit_archive_t *a = NULL;
-    uint64_t rows = 0;
+    uint64_t rows = 0, records = 0;
     int rc = 1;
     if (audit_archive_open(db, &a, errstr, sizeof(errstr)) != ZS_OK ||
-        audit_archive_query(a, q, stdout, &rows, errstr, sizeof(errstr)) != ZS_OK)
+        audit_archive_query(a, q, stdout, &rows, &records, errstr, sizeof(errstr)) != ZS_OK)
         zs_log(ZS_LOG_ERROR, "%s", errstr);
     else
         rc = 0;
-    if (rc == 0 && q->format == AUDIT_TABLE)
+    /* A county's quarter counts its warnings and the records behind them. */
+    if (rc == 0 && q->format == AUDIT_TABLE && q->county != NULL && q->year > 0)
+        printf("%" PRIu64 " warnings (%" PRIu64 " records)\n", rows, records);
+    else if (rc == 0 && q->format == AUDIT_TABLE)
         printf("(%" PRIu64 " records)\n", rows);
     audit_archive_close(a);
     return rc;
@@ -347,6 +368,339 @@ done:
     return rc;
 }
 
+/* ---- sla: escalations (plan item 35) ---- */
+
+/* What zs-audit sla is asked. */
+typedef struct sla_opts {
+    int64_t now;
+    audit_sla_limits_t limits;
+    const char *report; /* directory, or NULL */
+    audit_sla_lang_t lang;
+} sla_opts_t;
+
+/* An escalation to write, and once written its place in the chain. */
+typedef struct sla_pending {
+    char warning_id[72], household[40], county[8], person[40], rule[24];
+    int year, month;
+    int64_t opened;
+    audit_sla_step_t step;
+    audit_sla_due_t due;
+    int64_t seq;
+    unsigned char hash[ZS_SHA256_SIZE];
+} sla_pending_t;
+
+/* A warning overdue now, for the reports. */
+typedef struct sla_overdue {
+    char county[8], warning_id[72], rule[24], household[40];
+    int64_t opened;
+    int64_t days[AUDIT_SLA_STEPS];
+} sla_overdue_t;
+
+typedef struct sla_run {
+    const sla_opts_t *o;
+    zs_buf_t pending;  /* sla_pending_t[] */
+    zs_buf_t overdue;  /* sla_overdue_t[] */
+    zs_buf_t counties; /* char[8][], every county with a warning */
+    uint64_t warnings, due;
+} sla_run_t;
+
+static zs_err_t sla_one(void *ctx, const audit_warning_t *w, char *errstr, size_t errstr_size)
+{
+    sla_run_t *r = ctx;
+    audit_sla_due_t due[AUDIT_SLA_STEPS] = {{0}};
+    audit_sla_check(w->opened, w->followups, w->nfollowups, w->cleared, r->o->now, &r->o->limits,
+                    due);
+    r->warnings++;
+    zs_err_t err = zs_buf_add(&r->counties, w->county, sizeof(w->county));
+    sla_overdue_t od = {.opened = w->opened, .days = {-1, -1}};
+    bool any = false;
+    for (int s = 0; s < AUDIT_SLA_STEPS && err == ZS_OK; s++) {
+        if (!due[s].due)
+            continue;
+        any = true;
+        r->due++;
+        od.days[s] = audit_sla_days_without(&due[s], w->opened);
+        if (w->escalated[s] != 0)
+            continue; /* written before: once only */
+        sla_pending_t p = {.year = w->year,
+                           .month = w->month,
+                           .opened = w->opened,
+                           .step = (audit_sla_step_t)s,
+                           .due = due[s]};
+        memcpy(p.warning_id, w->warning_id, sizeof(p.warning_id));
+        memcpy(p.household, w->household, sizeof(p.household));
+        memcpy(p.county, w->county, sizeof(p.county));
+        memcpy(p.person, w->person, sizeof(p.person));
+        memcpy(p.rule, w->rule, sizeof(p.rule));
+        err = zs_buf_add(&r->pending, &p, sizeof(p));
+    }
+    if (err == ZS_OK && any) {
+        memcpy(od.county, w->county, sizeof(od.county));
+        memcpy(od.warning_id, w->warning_id, sizeof(od.warning_id));
+        memcpy(od.rule, w->rule, sizeof(od.rule));
+        memcpy(od.household, w->household, sizeof(od.household));
+        err = zs_buf_add(&r->overdue, &od, sizeof(od));
+    }
+    return err == ZS_OK ? ZS_OK
+                        : zs_fail(errstr, errstr_size, err, "sla: too many warnings to hold");
+}
+
+/* Sets field name of rec (through an optional's branch): a string, a number or
+ * an enum symbol. */
+static int set_field(avro_value_t *rec, const char *name, const char *str, int64_t n)
+{
+    avro_value_t f, b;
+    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
+        return -1;
+    if (avro_value_get_type(&f) == AVRO_UNION) {
+        if (str == NULL && n < 0)
+            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
+        if (avro_value_set_branch(&f, 1, &b) != 0)
+            return -1;
+        f = b;
+    }
+    switch (avro_value_get_type(&f)) {
+    case AVRO_STRING:
+        return avro_value_set_string(&f, str != NULL ? str : "");
+    case AVRO_INT32:
+        return avro_value_set_int(&f, (int32_t)n);
+    case AVRO_INT64:
+        return avro_value_set_long(&f, n);
+    case AVRO_ENUM: {
+        int sym = avro_schema_enum_get_by_name(avro_value_get_schema(&f), str ? str : "");
+        return sym < 0 ? -1 : avro_value_set_enum(&f, sym);
+    }
+    default:
+        return -1;
+    }
+}
+
+static const char *or_null(const char *s)
+{
+    return s[0] != '\0' ? s : NULL;
+}
+
+/* Writes the pending escalations to topic on chain, in order, and waits for
+ * them; *written is how many are in Kafka for sure (all of them on success,
+ * the first *written otherwise). */
+static zs_err_t sla_write(zs_config_t *cfg, const char *topic, zs_encoder_t *enc,
+                          zs_audit_chain_t *chain, const char *actor, const sla_opts_t *o,
+                          sla_pending_t *p, size_t n, size_t *written, char *errstr,
+                          size_t errstr_size)
+{
+    zs_producer_t *producer = NULL;
+    zs_buf_t msg = {0}, detail = {0};
+    zs_buf_init(&msg, (size_t)1 << 20);
+    zs_buf_init(&detail, 4096);
+    *written = 0;
+    zs_err_t err = zs_producer_new(cfg, &producer, errstr, errstr_size);
+    for (size_t i = 0; i < n && err == ZS_OK; i++) {
+        avro_value_t *v = zs_encoder_value(enc);
+        zs_buf_reset(&detail);
+        err = audit_sla_detail(p[i].step, p[i].opened, o->limits.ms[p[i].step], &p[i].due, &detail);
+        if (err == ZS_OK &&
+            (set_field(v, "kind", "ESCALATION", 0) || set_field(v, "actor", actor, 0) ||
+             set_field(v, "at", NULL, o->now) || set_field(v, "household_id", p[i].household, 0) ||
+             set_field(v, "county_code", or_null(p[i].county), -1) ||
+             set_field(v, "person_id", or_null(p[i].person), -1) ||
+             set_field(v, "warning_id", p[i].warning_id, 0) ||
+             set_field(v, "rule", or_null(p[i].rule), -1) ||
+             set_field(v, "year", NULL, p[i].year) || set_field(v, "month", NULL, p[i].month) ||
+             set_field(v, "action", audit_sla_step_name(p[i].step), 0) ||
+             set_field(v, "detail", detail.data, 0)))
+            err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "escalation of %s: %s", p[i].warning_id,
+                          avro_strerror());
+        if (err == ZS_OK)
+            err = zs_audit_chain_append(chain, enc, v, &msg, errstr, errstr_size);
+        if (err != ZS_OK)
+            break;
+        p[i].seq = chain->next_seq - 1;
+        memcpy(p[i].hash, chain->prev, ZS_SHA256_SIZE);
+        err =
+            zs_producer_send(producer, topic, RD_KAFKA_PARTITION_UA, chain->name,
+                             strlen(chain->name), msg.data, msg.len, i + 1, 0, errstr, errstr_size);
+    }
+    if (producer != NULL) {
+        char ferr[512] = "";
+        zs_err_t flushed = zs_producer_flush(producer, 30000, ferr, sizeof(ferr));
+        if (err == ZS_OK && flushed != ZS_OK) {
+            err = flushed;
+            snprintf(errstr, errstr_size, "%s", ferr);
+        }
+        uint64_t tag = 0;
+        *written = err == ZS_OK ? n : (size_t)zs_producer_done_upto(producer, &tag);
+        zs_producer_free(producer);
+    }
+    zs_buf_free(&msg);
+    zs_buf_free(&detail);
+    return err;
+}
+
+static int cmp_overdue(const void *x, const void *y)
+{
+    const sla_overdue_t *a = x, *b = y;
+    int c = strcmp(a->county, b->county);
+    return c != 0 ? c : strcmp(a->warning_id, b->warning_id);
+}
+
+static int cmp_county(const void *x, const void *y)
+{
+    return strcmp(x, y);
+}
+
+/* Writes dir/sla-<county>.html for every county with a warning, atomically. */
+static zs_err_t sla_reports(zs_config_t *cfg, sla_run_t *r, char *errstr, size_t errstr_size)
+{
+    const char *data_dir = NULL, *region = NULL;
+    zs_county_table_t *counties = NULL;
+    char path[4096] = "", tmp[4200] = "";
+    if (zs_config_get_str(cfg, "zs.data.dir", &data_dir, errstr, errstr_size) == ZS_OK &&
+        zs_config_get_str(cfg, "zs.region", &region, errstr, errstr_size) == ZS_OK) {
+        snprintf(path, sizeof(path), "%s/%s-counties.csv", data_dir, region);
+        if (zs_county_load(path, &counties, errstr, errstr_size) != ZS_OK)
+            zs_log(ZS_LOG_WARN, "reports without county names: %s", errstr);
+    }
+    if (mkdir(r->o->report, 0755) != 0 && errno != EEXIST) {
+        zs_county_table_free(counties);
+        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", r->o->report, strerror(errno));
+    }
+    sla_overdue_t *od = (sla_overdue_t *)r->overdue.data;
+    size_t nod = r->overdue.len / sizeof(*od), i = 0;
+    char(*cs)[8] = (char(*)[8])r->counties.data;
+    size_t ncs = r->counties.len / sizeof(*cs);
+    if (nod > 0)
+        qsort(od, nod, sizeof(*od), cmp_overdue);
+    if (ncs > 0)
+        qsort(cs, ncs, sizeof(*cs), cmp_county);
+    zs_buf_t html = {0}, rows = {0};
+    zs_buf_init(&html, (size_t)1 << 28);
+    zs_buf_init(&rows, (size_t)1 << 28);
+    zs_err_t err = ZS_OK;
+    for (size_t c = 0; c < ncs && err == ZS_OK; c++) {
+        if ((c > 0 && strcmp(cs[c], cs[c - 1]) == 0) || cs[c][0] == '\0')
+            continue;
+        zs_buf_reset(&rows);
+        zs_buf_reset(&html);
+        for (; i < nod && strcmp(od[i].county, cs[c]) < 0; i++)
+            ;
+        for (; i < nod && strcmp(od[i].county, cs[c]) == 0 && err == ZS_OK; i++) {
+            audit_sla_row_t row = {.county = od[i].county,
+                                   .warning_id = od[i].warning_id,
+                                   .rule = od[i].rule,
+                                   .household = od[i].household,
+                                   .opened = od[i].opened};
+            memcpy(row.days, od[i].days, sizeof(row.days));
+            err = zs_buf_add(&rows, &row, sizeof(row));
+        }
+        const zs_county_t *county = zs_county_find(counties, cs[c], strlen(cs[c]));
+        if (err == ZS_OK)
+            err = audit_sla_report_html(cs[c], county ? county->name : NULL, r->o->now,
+                                        &r->o->limits, (const audit_sla_row_t *)rows.data,
+                                        rows.len / sizeof(audit_sla_row_t), r->o->lang, &html);
+        if (err != ZS_OK) {
+            err = zs_fail(errstr, errstr_size, err, "report of %s: too large", cs[c]);
+            break;
+        }
+        snprintf(path, sizeof(path), "%s/sla-%s.html", r->o->report, cs[c]);
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        FILE *f = fopen(tmp, "w");
+        bool ok = f != NULL && fwrite(html.data, 1, html.len, f) == html.len;
+        ok = f != NULL && fclose(f) == 0 && ok;
+        if (!ok || rename(tmp, path) != 0) {
+            err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", path, strerror(errno));
+            remove(tmp);
+        }
+    }
+    zs_buf_free(&html);
+    zs_buf_free(&rows);
+    zs_county_table_free(counties);
+    return err;
+}
+
+static int sla(zs_config_t *cfg, const char *topic, const char *db, const sla_opts_t *o)
+{
+    char errstr[512], host[64] = "", name[128], actor[128];
+    zs_schemas_t *set = NULL;
+    zs_encoder_t *enc = NULL;
+    audit_archive_t *a = NULL;
+    const char *dir = NULL;
+    zs_audit_chain_t chain = {0};
+    sla_run_t r = {.o = o};
+    size_t written = 0;
+    bool locked = false;
+    int rc = 1;
+    zs_buf_init(&r.pending, (size_t)1 << 30);
+    zs_buf_init(&r.overdue, (size_t)1 << 30);
+    zs_buf_init(&r.counties, (size_t)1 << 26);
+    if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0')
+        snprintf(host, sizeof(host), "localhost");
+    snprintf(name, sizeof(name), "zs-audit/sla/%.100s", host);
+    snprintf(actor, sizeof(actor), "zs-audit@%.100s", host);
+    zs_audit_chain_init(&chain, name);
+    const zs_schema_t *schema = NULL;
+    if (zs_config_get_str(cfg, "zs.schema.dir", &dir, errstr, sizeof(errstr)) != ZS_OK ||
+        zs_schemas_load(dir, &set, errstr, sizeof(errstr)) != ZS_OK ||
+        (schema = zs_schemas_latest(set, "AuditRecord")) == NULL ||
+        zs_encoder_new(schema, &enc, errstr, sizeof(errstr)) != ZS_OK ||
+        audit_archive_open(db, &a, errstr, sizeof(errstr)) != ZS_OK ||
+        audit_archive_lock(a, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s",
+               schema == NULL && set != NULL ? "no AuditRecord schema" : errstr);
+        goto done;
+    }
+    locked = true;
+    if (audit_archive_chain_head(a, &chain, errstr, sizeof(errstr)) != ZS_OK ||
+        audit_archive_warnings(a, NULL, sla_one, &r, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
+    sla_pending_t *p = (sla_pending_t *)r.pending.data;
+    size_t n = r.pending.len / sizeof(*p);
+    int64_t first_seq = chain.next_seq;
+    zs_err_t err = ZS_OK;
+    if (n > 0)
+        err = sla_write(cfg, topic, enc, &chain, actor, o, p, n, &written, errstr, sizeof(errstr));
+    if (err != ZS_OK)
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+    /* What is in Kafka is recorded, so that it is never written again and
+     * the chain goes on from it. */
+    for (size_t i = 0; i < written; i++)
+        if (audit_archive_escalated(a, p[i].warning_id, p[i].step, o->now,
+                                    audit_sla_overdue_days(&p[i].due), chain.name, p[i].seq,
+                                    p[i].hash, errstr, sizeof(errstr)) != ZS_OK) {
+            zs_log(ZS_LOG_ERROR, "%s", errstr);
+            goto done;
+        }
+    if (audit_archive_commit(a, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
+    locked = false;
+    printf("%s: %" PRIu64 " warnings, %" PRIu64 " deadlines passed; %zu escalations written", db,
+           r.warnings, r.due, written);
+    if (written > 0)
+        printf(" (%s seq %" PRId64 "-%" PRId64 ")", chain.name, first_seq,
+               first_seq + (int64_t)written - 1);
+    printf("\n");
+    if (err != ZS_OK)
+        goto done;
+    if (o->report != NULL && sla_reports(cfg, &r, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        goto done;
+    }
+    rc = 0;
+done:
+    if (locked)
+        audit_archive_rollback(a);
+    audit_archive_close(a);
+    zs_encoder_free(enc);
+    zs_schemas_free(set);
+    zs_buf_free(&r.pending);
+    zs_buf_free(&r.overdue);
+    zs_buf_free(&r.counties);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"db", required_argument, NULL, 'd'},
@@ -355,11 +709,20 @@ int main(int argc, char **argv)
                                              {"county", required_argument, NULL, 'C'},
                                              {"quarter", required_argument, NULL, 'Q'},
                                              {"format", required_argument, NULL, 'f'},
+                                             {"now", required_argument, NULL, 'N'},
+                                             {"ack-days", required_argument, NULL, 'A'},
+                                             {"measure-days", required_argument, NULL, 'M'},
+                                             {"report", required_argument, NULL, 'R'},
+                                             {"lang", required_argument, NULL, 'L'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char *db = NULL;
     bool once = false;
     audit_query_t q = {.format = AUDIT_TABLE};
+    /* Plan item 35 and the national checks: ACK in 15 days, MEASURE in 30. */
+    sla_opts_t so = {.now = -1,
+                     .limits = {.ms = {15 * AUDIT_SLA_DAY_MS, 30 * AUDIT_SLA_DAY_MS}},
+                     .lang = AUDIT_SLA_ZH};
     char errstr[512], topic[256] = "";
     zs_config_t *cfg = NULL;
     int rc = 2, c;
@@ -404,6 +767,29 @@ int main(int argc, char **argv)
                 zs_log(ZS_LOG_ERROR, "--format %s: give table, csv or json", optarg);
                 goto done;
             }
+        } else if (c == 'N') {
+            if (zs_time_parse(optarg, strlen(optarg), &so.now, errstr, sizeof(errstr)) != ZS_OK) {
+                zs_log(ZS_LOG_ERROR, "--now %s: %s", optarg, errstr);
+                goto done;
+            }
+        } else if (c == 'A' || c == 'M') {
+            char *end = NULL;
+            errno = 0;
+            long days = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || days < 1 || days > 3650) {
+                zs_log(ZS_LOG_ERROR, "--%s %s: give whole days, 1 to 3650",
+                       c == 'A' ? "ack-days" : "measure-days", optarg);
+                goto done;
+            }
+            so.limits.ms[c == 'A' ? AUDIT_SLA_ACK : AUDIT_SLA_MEASURE] = days * AUDIT_SLA_DAY_MS;
+        } else if (c == 'R') {
+            so.report = optarg;
+        } else if (c == 'L') {
+            if (strcmp(optarg, "zh") != 0 && strcmp(optarg, "en") != 0) {
+                zs_log(ZS_LOG_ERROR, "--lang %s: give zh or en", optarg);
+                goto done;
+            }
+            so.lang = strcmp(optarg, "en") == 0 ? AUDIT_SLA_EN : AUDIT_SLA_ZH;
         } else if (c == 'h') {
             fputs(usage, stdout);
             rc = 0;
@@ -418,7 +804,8 @@ int main(int argc, char **argv)
         goto done;
     }
     const char *what = optind == argc - 1 ? argv[optind] : "";
-    if (strcmp(what, "verify") != 0 && strcmp(what, "archive") != 0 && strcmp(what, "query") != 0) {
+    if (strcmp(what, "verify") != 0 && strcmp(what, "archive") != 0 && strcmp(what, "query") != 0 &&
+        strcmp(what, "sla") != 0) {
         fputs(usage, stderr);
         goto done;
     }
@@ -441,8 +828,15 @@ int main(int argc, char **argv)
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         goto done;
     }
+    if (so.now < 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        so.now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    }
     if (strcmp(what, "query") == 0)
         rc = query(db, &q);
+    else if (strcmp(what, "sla") == 0)
+        rc = sla(cfg, topic, db, &so);
     else if (strcmp(what, "archive") == 0)
         rc = archive(cfg, topic, db, once);
     else
