@@ -182,6 +182,19 @@ rm -f "$work/audit.db"
     die "zs-audit archive failed: $(tail -5 "$work/archive.log")"
 tail -1 "$work/archive.log" | sed 's/^[^ ]* zs-audit INFO /  /'
 
+say "reports (zs-notify report, zs-audit sla)"
+rm -rf "$work/reports" "$work/supervision"
+"$notify" report "${common[@]}" --county all --out "$work/reports" 2>"$work/report.log" ||
+    die "zs-notify report failed: $(tail -5 "$work/report.log")"
+echo "  county reports: $work/reports/index.html ($(find "$work/reports" -name '4*.html' | wc -l) counties)"
+# The supervision view as it will stand in 40 days if nobody follows the
+# warnings up: each one past the 15-day (ACK) and 30-day (MEASURE) limits.
+sla_now=$(date -u -d '+40 days' +%Y-%m-%dT%H:%M:%SZ)
+"$audit" sla "${common[@]}" --db "$work/audit.db" --now "$sla_now" --report "$work/supervision" \
+    2>"$work/sla.log" || die "zs-audit sla failed: $(tail -5 "$work/sla.log")"
+echo "  supervision reports (as of $sla_now, no follow-up recorded): $work/supervision/sla-<county>.html"
+tail -1 "$work/sla.log" | sed 's/^[^ ]* zs-audit INFO /  /; s/^/  /'
+
 say "what a county sees"
 "$cat_bin" "${common[@]}" -t zs.warnings -e >"$work/warnings.jsonl" 2>"$work/cat.log" ||
     die "zs-cat: $(cat "$work/cat.log")"
@@ -265,6 +278,8 @@ say "look around"
 cat <<MORE
   $work/warnings.jsonl     every warning record, as JSON (zs-cat's output)
   $work/outbox/<county>/   what each county received (one JSON file per record)
+  $work/reports/           a page per county (open in a browser: index.html)
+  $work/supervision/       escalations per county (zs-audit sla)
   $work/audit.db           the audit archive: zs-audit query --db $work/audit.db --county <code> --quarter $last
   $work/region/README.txt  what was simulated, and the cases planted on purpose
   $work/*.log              what each program said
