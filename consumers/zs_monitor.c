@@ -45,9 +45,9 @@ static const char usage[] =
     "                     property (SASL, TLS...), given to both the consumer and the\n"
     "                     transactional producer\n"
     "  -F FILE            read properties from a key=value file\n"
-    "  --exit-idle MS     exit 0 once partitions were assigned, nothing has arrived for\n"
-    "                     MS milliseconds and everything read is committed (batch\n"
-    "                     runs, tests)\n"
+    "  --exit-idle MS     exit 0 once partitions were assigned, every one has been read\n"
+    "                     to its end, nothing has arrived for MS milliseconds and\n"
+    "                     everything read is committed (batch runs, tests)\n"
     "  --describe-config  print every property it reads, with its default, and exit\n"
     "                     (--describe-config=markdown: as a table)\n"
     "  -h, --help         this text\n"
@@ -183,7 +183,8 @@ typedef struct part {
     zs_quarter_t watermark;          /* the last quarter whose close has run */
     int64_t next[MAX_INPUTS];        /* next offset to read per input topic; -1: none read */
     zs_audit_chain_t chain;
-    bool dirty; /* the partition record changed since the last commit */
+    bool at_end[MAX_INPUTS]; /* read to its end (a partition EOF since its last record) */
+    bool dirty;              /* the partition record changed since the last commit */
     size_t open_warnings;
 } part_t;
 
@@ -826,6 +827,7 @@ static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
         zs_audit_chain_init(&pt->chain, chain);
         pt->dirty = false;
         pt->open_warnings = 0;
+        memset(pt->at_end, 0, sizeof(pt->at_end));
     }
     if (n == 0)
         return ZS_OK;
@@ -1171,6 +1173,7 @@ static zs_err_t handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr
     m->src_partition = p;
     m->src_offset = rkm->offset;
     pt->next[t] = rkm->offset + 1;
+    pt->at_end[t] = false;
     pt->dirty = true;
     m->events++;
     m->txn_records++;
@@ -1476,6 +1479,7 @@ static const zs_kafka_default_t consumer_defaults[] = {
     {"queued.min.messages", "1000000"},
     {"queued.max.messages.kbytes", "262144"},
     {"fetch.max.bytes", "52428800"},
+    {"enable.partition.eof", "true"}, /* --exit-idle stops only once caught up */
     {NULL, NULL},
 };
 
@@ -1642,6 +1646,16 @@ static void teardown(monitor_t *m)
 
 /* ---- the loop ---- */
 
+/* Whether every assigned input partition has been read to its end. */
+static bool caught_up(const monitor_t *m)
+{
+    for (int32_t p = 0; p < m->nparts; p++)
+        for (int t = 0; m->parts[p].assigned && t < m->ninputs; t++)
+            if (!m->parts[p].at_end[t])
+                return false;
+    return true;
+}
+
 static int run(monitor_t *m)
 {
     char errstr[1024];
@@ -1652,7 +1666,9 @@ static int run(monitor_t *m)
         m->now = mono_ms();
         if (rkm != NULL) {
             if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                /* nothing */
+                int t = input_index(m, rd_kafka_topic_name(rkm->rkt));
+                if (t >= 0 && rkm->partition >= 0 && rkm->partition < m->nparts)
+                    m->parts[rkm->partition].at_end[t] = true;
             } else if (rkm->err) {
                 zs_log_warn("consumer: %s", rd_kafka_message_errstr(rkm));
                 if (rkm->err == RD_KAFKA_RESP_ERR__FATAL)
@@ -1679,7 +1695,7 @@ static int run(monitor_t *m)
         if (m->stats_ms > 0 && now - m->last_stats >= m->stats_ms)
             log_stats(m, false);
         if (m->exit_idle > 0 && m->assigned_once && !m->in_txn &&
-            now - m->last_input >= m->exit_idle) {
+            now - m->last_input >= m->exit_idle && caught_up(m)) {
             zs_log_info("nothing new for %" PRId64 " ms: stopping", m->exit_idle);
             break;
         }

@@ -65,9 +65,10 @@ static const char usage[] =
     "  -F FILE            read properties from a key=value file\n"
     "  --routes FILE      the route file (same as -X zs.notify.routes=FILE)\n"
     "  --check-routes     check the route file (and outbox directories) and exit\n"
-    "  --exit-idle MS     exit 0 once partitions were assigned, nothing has arrived\n"
-    "                     for MS milliseconds, every record read is delivered or\n"
-    "                     dead-lettered and committed (batch runs, tests)\n"
+    "  --exit-idle MS     exit 0 once partitions were assigned and read to their end,\n"
+    "                     nothing has arrived for MS milliseconds, every record read\n"
+    "                     is delivered or dead-lettered and committed (batch runs,\n"
+    "                     tests)\n"
     "  --describe-config  print every property it reads, with its default, and exit\n"
     "                     (--describe-config=markdown: as a table)\n"
     "  -h, --help         this text\n"
@@ -240,6 +241,7 @@ typedef struct report_run {
 /* One partition of the warnings topic. */
 typedef struct part {
     bool assigned;
+    bool at_end;        /* read to its end (a partition EOF since its last record) */
     job_t *head, *tail; /* records read, in offset order, until passed by done_upto */
     int64_t done_upto;  /* every record before this offset is done; -1 none yet */
     int64_t committed;  /* the offset last committed; -1 none */
@@ -1009,6 +1011,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             int32_t p = parts->elems[i].partition;
             if (p >= 0 && p < m->nparts) {
                 m->parts[p].assigned = true;
+                m->parts[p].at_end = false;
                 m->parts[p].done_upto = m->parts[p].committed = -1;
                 mine++;
             }
@@ -1516,6 +1519,7 @@ static const zs_kafka_default_t consumer_defaults[] = {
     {"isolation.level", "read_committed"},
     {"auto.offset.reset", "earliest"},
     {"partition.assignment.strategy", "range"},
+    {"enable.partition.eof", "true"}, /* --exit-idle stops only once caught up */
     {NULL, NULL},
 };
 
@@ -1714,7 +1718,8 @@ static bool all_done(const notify_t *m)
     if (m->pending > 0)
         return false;
     for (int32_t p = 0; p < m->nparts; p++)
-        if (m->parts[p].assigned && m->parts[p].done_upto > m->parts[p].committed)
+        if (m->parts[p].assigned &&
+            (!m->parts[p].at_end || m->parts[p].done_upto > m->parts[p].committed))
             return false;
     return true;
 }
@@ -1733,6 +1738,12 @@ static int run(notify_t *m)
                 rd_kafka_consumer_poll(m->consumer, n > 0 || busy || m->pending > 0 ? 0 : 100);
             if (rkm == NULL)
                 break;
+            if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                if (rkm->partition >= 0 && rkm->partition < m->nparts)
+                    m->parts[rkm->partition].at_end = true;
+                rd_kafka_message_destroy(rkm);
+                continue;
+            }
             if (rkm->err) {
                 zs_log_warn("consumer: %s", rd_kafka_message_errstr(rkm));
                 if (rkm->err == RD_KAFKA_RESP_ERR__FATAL ||
@@ -1742,6 +1753,8 @@ static int run(notify_t *m)
                 continue;
             }
             m->last_input = mono_ms();
+            if (rkm->partition >= 0 && rkm->partition < m->nparts)
+                m->parts[rkm->partition].at_end = false;
             err = take(m, rkm, errstr, sizeof(errstr));
         }
         if (err == ZS_OK)

@@ -32,7 +32,9 @@ while (y, n) <= (int(t[:4]), int(t[5])):
 # in $mpid (the program's own, so that kill -9 kills it).
 monitor_args() {
     margs=(-b "$bs" -X zs.topic.prefix="$prefix" -X zs.monitor.group="g$prefix"
-        -X zs.monitor.instance="${ZS_INSTANCE:-i1}" -X zs.monitor.stats.interval=5s)
+        -X zs.monitor.instance="${ZS_INSTANCE:-i1}-$prefix" -X zs.monitor.stats.interval=5s)
+    # The instance names the transactional.id: tests running side by side on
+    # one Kafka must not share one, or they fence each other.
 }
 run_monitor() {
     local name=$1
