@@ -5,6 +5,8 @@
  * on request. Pure: no Kafka, no files. */
 #include "notify_report.h"
 
+#include "zs_avro.h"
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -166,29 +168,11 @@ void notify_report_percent(int64_t bp, char *out, size_t size)
 
 /* ---- from Avro ---- */
 
-/* The value of a field, through a union: 0 a value, 1 null, -1 missing. */
-static int field(avro_value_t *rec, const char *name, avro_value_t *out)
-{
-    avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        int disc = 0;
-        if (avro_value_get_discriminant(&f, &disc) != 0)
-            return -1;
-        if (disc == 0)
-            return 1;
-        return avro_value_get_current_branch(&f, out) != 0 ? -1 : 0;
-    }
-    *out = f;
-    return 0;
-}
-
 static bool get_str(avro_value_t *rec, const char *name, const char **out, bool optional)
 {
     avro_value_t f;
     size_t n = 0;
-    int r = field(rec, name, &f);
+    int r = zs_avro_field(rec, name, &f);
     if (r == 1 && optional) {
         *out = NULL;
         return true;
@@ -199,14 +183,14 @@ static bool get_str(avro_value_t *rec, const char *name, const char **out, bool 
 static bool get_int(avro_value_t *rec, const char *name, int32_t *out)
 {
     avro_value_t f;
-    return field(rec, name, &f) == 0 && avro_value_get_int(&f, out) == 0;
+    return zs_avro_field(rec, name, &f) == 0 && avro_value_get_int(&f, out) == 0;
 }
 
 /* An optional long or int: *has false when null. */
 static bool get_opt_long(avro_value_t *rec, const char *name, bool *has, int64_t *out)
 {
     avro_value_t f;
-    int r = field(rec, name, &f);
+    int r = zs_avro_field(rec, name, &f);
     *has = false;
     if (r == 1)
         return true;
@@ -231,7 +215,7 @@ static bool get_enum(avro_value_t *rec, const char *name, const char *const *sym
 {
     avro_value_t f;
     int sym = 0;
-    int r = field(rec, name, &f);
+    int r = zs_avro_field(rec, name, &f);
     if (r == 1 && null_ok) {
         *out = -1;
         return true;
@@ -298,10 +282,10 @@ zs_err_t notify_warning_from_avro(avro_value_t *v, notify_warning_t *w, char *er
         bad = "ruleset_version";
     if (bad == NULL) {
         avro_value_t f;
-        if (field(v, "emitted_at", &f) != 0 || avro_value_get_long(&f, &w->emitted_at) != 0)
+        if (zs_avro_field(v, "emitted_at", &f) != 0 || avro_value_get_long(&f, &w->emitted_at) != 0)
             bad = "emitted_at";
     }
-    if (bad == NULL && field(v, "evidence", &ev) != 0)
+    if (bad == NULL && zs_avro_field(v, "evidence", &ev) != 0)
         bad = "evidence";
     int64_t growth = 0;
     if (bad == NULL && !get_opt_long(&ev, "t12m_per_capita_fen", &w->has_t12m, &w->t12m_fen))
@@ -341,7 +325,7 @@ zs_err_t notify_warning_from_avro(avro_value_t *v, notify_warning_t *w, char *er
         bad = "evidence.detail";
     size_t n = 0;
     if (bad == NULL &&
-        (field(&ev, "components", &comps) != 0 || avro_value_get_size(&comps, &n) != 0))
+        (zs_avro_field(&ev, "components", &comps) != 0 || avro_value_get_size(&comps, &n) != 0))
         bad = "evidence.components";
     for (size_t i = 0; bad == NULL && i < n && w->ncomponents < NOTIFY_COMPONENT__COUNT; i++) {
         avro_value_t c;
@@ -353,7 +337,8 @@ zs_err_t notify_warning_from_avro(avro_value_t *v, notify_warning_t *w, char *er
             break;
         }
         avro_value_t f;
-        if (field(&c, "current_fen", &f) != 0 || avro_value_get_long(&f, &nc->current_fen) != 0) {
+        if (zs_avro_field(&c, "current_fen", &f) != 0 ||
+            avro_value_get_long(&f, &nc->current_fen) != 0) {
             bad = "evidence.components.current_fen";
             break;
         }

@@ -25,6 +25,7 @@
 #include "mon_rules.h"
 #include "mon_state.h"
 #include "zs_audit.h"
+#include "zs_avro.h"
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_kafka.h"
@@ -241,29 +242,12 @@ typedef struct monitor {
 
 /* ---- Avro helpers ---- */
 
-static int field(avro_value_t *rec, const char *name, avro_value_t *out)
-{
-    avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        int disc;
-        if (avro_value_get_discriminant(&f, &disc) != 0)
-            return -1;
-        if (disc == 0) /* null */
-            return 1;
-        return avro_value_get_current_branch(&f, out) != 0 ? -1 : 0;
-    }
-    *out = f;
-    return 0;
-}
-
 static const char *get_str(avro_value_t *rec, const char *name)
 {
     avro_value_t f;
     const char *s = NULL;
     size_t n;
-    if (field(rec, name, &f) != 0 || avro_value_get_string(&f, &s, &n) != 0)
+    if (zs_avro_field(rec, name, &f) != 0 || avro_value_get_string(&f, &s, &n) != 0)
         return NULL;
     return s;
 }
@@ -273,7 +257,7 @@ static int64_t get_long(avro_value_t *rec, const char *name, bool *ok)
     avro_value_t f;
     int64_t l = 0;
     int32_t i = 0;
-    if (field(rec, name, &f) != 0) {
+    if (zs_avro_field(rec, name, &f) != 0) {
         *ok = false;
         return 0;
     }
@@ -292,66 +276,6 @@ static int64_t get_long(avro_value_t *rec, const char *name, bool *ok)
     }
     *ok &= avro_value_get_long(&f, &l) == 0;
     return l;
-}
-
-static int set_str(avro_value_t *rec, const char *name, const char *value)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (value == NULL)
-            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    return avro_value_set_string(&f, value ? value : "");
-}
-
-static int set_bytes(avro_value_t *rec, const char *name, const void *value, size_t len)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (value == NULL)
-            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    return avro_value_set_bytes(&f, (void *)(value ? value : ""), len);
-}
-
-/* Sets an int, long, boolean or enum field (a union's non-null branch). */
-static int set_num(avro_value_t *rec, const char *name, int64_t n)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    switch (avro_value_get_type(&f)) {
-    case AVRO_INT32:
-        return avro_value_set_int(&f, (int32_t)n);
-    case AVRO_BOOLEAN:
-        return avro_value_set_boolean(&f, (int)n);
-    case AVRO_ENUM:
-        return avro_value_set_enum(&f, (int)n);
-    default:
-        return avro_value_set_long(&f, n);
-    }
-}
-
-static int set_null(avro_value_t *rec, const char *name)
-{
-    avro_value_t f, b;
-    return avro_value_get_by_name(rec, name, &f, NULL) || avro_value_set_branch(&f, 0, &b) ||
-           avro_value_set_null(&b);
 }
 
 /* ---- producing ---- */
@@ -416,8 +340,8 @@ static zs_err_t audit(monitor_t *m, part_t *pt, const char *kind, const char *de
     int sym = avro_schema_enum_get_by_name(
         avro_schema_record_field_get(zs_schema_avro(m->audit_schema), "kind"), kind);
     if (sym < 0 || avro_value_get_by_name(v, "kind", &f, NULL) || avro_value_set_enum(&f, sym) ||
-        set_str(v, "actor", "zs-monitor") || set_num(v, "at", now_ms()) ||
-        set_str(v, "detail", detail))
+        zs_avro_set_str(v, "actor", "zs-monitor") || zs_avro_set_num(v, "at", now_ms()) ||
+        zs_avro_set_str(v, "detail", detail))
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
     *rec_out = v;
     return ZS_OK;
@@ -428,9 +352,10 @@ static int audit_source(monitor_t *m, avro_value_t *v, const char *event_id)
 {
     avro_value_t f, src;
     return avro_value_get_by_name(v, "source", &f, NULL) || avro_value_set_branch(&f, 1, &src) ||
-           zs_codec_null_optionals(&src) != ZS_OK || set_str(&src, "topic", m->src_topic) ||
-           set_num(&src, "partition", m->src_partition) || set_num(&src, "offset", m->src_offset) ||
-           set_str(&src, "event_id", event_id);
+           zs_codec_null_optionals(&src) != ZS_OK || zs_avro_set_str(&src, "topic", m->src_topic) ||
+           zs_avro_set_num(&src, "partition", m->src_partition) ||
+           zs_avro_set_num(&src, "offset", m->src_offset) ||
+           zs_avro_set_str(&src, "event_id", event_id);
 }
 
 static zs_err_t audit_send(monitor_t *m, part_t *pt, avro_value_t *v, char *errstr,
@@ -472,14 +397,14 @@ static zs_err_t dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const c
                             const char *error, char *errstr, size_t errstr_size)
 {
     avro_value_t *v = zs_encoder_value(m->dead_enc);
-    if (set_str(v, "reason", reason) || set_str(v, "error", error) ||
-        set_str(v, "producer", "zs-monitor") || set_num(v, "at", now_ms()) ||
-        set_str(v, "source_topic", rd_kafka_topic_name(rkm->rkt)) ||
-        set_num(v, "source_partition", rkm->partition) ||
-        set_num(v, "source_offset", rkm->offset) ||
-        set_bytes(v, "key", rkm->key, rkm->key ? rkm->key_len : 0) ||
-        set_bytes(v, "payload", rkm->payload, rkm->payload ? rkm->len : 0) ||
-        set_num(v, "redacted", 0))
+    if (zs_avro_set_str(v, "reason", reason) || zs_avro_set_str(v, "error", error) ||
+        zs_avro_set_str(v, "producer", "zs-monitor") || zs_avro_set_num(v, "at", now_ms()) ||
+        zs_avro_set_str(v, "source_topic", rd_kafka_topic_name(rkm->rkt)) ||
+        zs_avro_set_num(v, "source_partition", rkm->partition) ||
+        zs_avro_set_num(v, "source_offset", rkm->offset) ||
+        zs_avro_set_bytes(v, "key", rkm->key, rkm->key ? rkm->key_len : 0) ||
+        zs_avro_set_bytes(v, "payload", rkm->payload, rkm->payload ? rkm->len : 0) ||
+        zs_avro_set_num(v, "redacted", 0))
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     zs_err_t err = zs_encoder_encode(m->dead_enc, &m->msg, errstr, errstr_size);
     m->dead++;
@@ -496,51 +421,57 @@ static zs_err_t fill_warning(monitor_t *m, const mon_hh_t *hh, const mon_decisio
 {
     const mon_evidence_t *e = &d->evidence;
     avro_value_t ev, comps, item, f, src;
-    int rc = set_str(v, "warning_id", d->warning_id) || set_str(v, "household_id", hh->id) ||
-             set_str(v, "county_code", hh->registered ? hh->county : "000000") ||
-             set_str(v, "person_id", d->person_id[0] ? d->person_id : NULL) ||
-             set_num(v, "rule", d->rule) || set_num(v, "severity", d->severity) ||
-             set_num(v, "status", d->status) || set_num(v, "year", zs_month_year(d->period)) ||
-             set_num(v, "month", zs_month_month(d->period)) ||
-             set_num(v, "opened_year", zs_month_year(d->opened)) ||
-             set_num(v, "opened_month", zs_month_month(d->opened)) ||
-             set_num(v, "risk_type", d->risk) || set_str(v, "ruleset_version", RULESET_VERSION) ||
-             set_num(v, "sources_truncated", 0) || set_num(v, "emitted_at", now_ms());
+    int rc = zs_avro_set_str(v, "warning_id", d->warning_id) ||
+             zs_avro_set_str(v, "household_id", hh->id) ||
+             zs_avro_set_str(v, "county_code", hh->registered ? hh->county : "000000") ||
+             zs_avro_set_str(v, "person_id", d->person_id[0] ? d->person_id : NULL) ||
+             zs_avro_set_num(v, "rule", d->rule) || zs_avro_set_num(v, "severity", d->severity) ||
+             zs_avro_set_num(v, "status", d->status) ||
+             zs_avro_set_num(v, "year", zs_month_year(d->period)) ||
+             zs_avro_set_num(v, "month", zs_month_month(d->period)) ||
+             zs_avro_set_num(v, "opened_year", zs_month_year(d->opened)) ||
+             zs_avro_set_num(v, "opened_month", zs_month_month(d->opened)) ||
+             zs_avro_set_num(v, "risk_type", d->risk) ||
+             zs_avro_set_str(v, "ruleset_version", RULESET_VERSION) ||
+             zs_avro_set_num(v, "sources_truncated", 0) ||
+             zs_avro_set_num(v, "emitted_at", now_ms());
     rc = rc || avro_value_get_by_name(v, "evidence", &ev, NULL) ||
          zs_codec_null_optionals(&ev) != ZS_OK;
     if (rc == 0) {
         if (e->has_t12m)
-            rc |= set_num(&ev, "t12m_per_capita_fen", e->t12m_per_capita);
+            rc |= zs_avro_set_num(&ev, "t12m_per_capita_fen", e->t12m_per_capita);
         if (e->has_prev)
-            rc |= set_num(&ev, "t12m_prev_per_capita_fen", e->prev_per_capita);
+            rc |= zs_avro_set_num(&ev, "t12m_prev_per_capita_fen", e->prev_per_capita);
         if (e->has_growth)
-            rc |= set_num(&ev, "growth_bp", e->growth_bp);
+            rc |= zs_avro_set_num(&ev, "growth_bp", e->growth_bp);
         if (e->has_threshold)
-            rc |= set_num(&ev, "threshold", e->threshold);
+            rc |= zs_avro_set_num(&ev, "threshold", e->threshold);
         if (e->unit != MON_UNIT_NONE)
-            rc |= set_num(&ev, "threshold_unit", e->unit);
+            rc |= zs_avro_set_num(&ev, "threshold_unit", e->unit);
         if (e->has_observed)
-            rc |= set_num(&ev, "observed", e->observed);
+            rc |= zs_avro_set_num(&ev, "observed", e->observed);
         if (e->program >= 0)
-            rc |= set_num(&ev, "program", e->program);
+            rc |= zs_avro_set_num(&ev, "program", e->program);
         if (e->has_amount)
-            rc |= set_num(&ev, "amount_fen", e->amount);
-        rc |= set_num(&ev, "members_active", e->members_active) ||
-              set_str(&ev, "threshold_source", e->threshold_source ? e->threshold_source : "") ||
-              set_str(&ev, "detail", e->detail);
+            rc |= zs_avro_set_num(&ev, "amount_fen", e->amount);
+        rc |= zs_avro_set_num(&ev, "members_active", e->members_active) ||
+              zs_avro_set_str(&ev, "threshold_source",
+                              e->threshold_source ? e->threshold_source : "") ||
+              zs_avro_set_str(&ev, "detail", e->detail);
         rc |= avro_value_get_by_name(&ev, "components", &comps, NULL);
         for (int c = 0; rc == 0 && e->has_components && c < MON_COMPONENTS; c++) {
-            rc = avro_value_append(&comps, &item, NULL) || set_num(&item, "component", c) ||
-                 set_num(&item, "current_fen", e->current[c]);
+            rc = avro_value_append(&comps, &item, NULL) || zs_avro_set_num(&item, "component", c) ||
+                 zs_avro_set_num(&item, "current_fen", e->current[c]);
             if (rc == 0)
-                rc = e->has_prev_components ? set_num(&item, "previous_fen", e->previous[c])
-                                            : set_null(&item, "previous_fen");
+                rc = e->has_prev_components ? zs_avro_set_num(&item, "previous_fen", e->previous[c])
+                                            : zs_avro_set_null(&item, "previous_fen");
         }
     }
     rc = rc || avro_value_get_by_name(v, "sources", &f, NULL) ||
-         avro_value_append(&f, &src, NULL) || set_str(&src, "topic", m->src_topic) ||
-         set_num(&src, "partition", m->src_partition) || set_num(&src, "offset", m->src_offset) ||
-         set_str(&src, "event_id", d->event_id[0] ? d->event_id : NULL);
+         avro_value_append(&f, &src, NULL) || zs_avro_set_str(&src, "topic", m->src_topic) ||
+         zs_avro_set_num(&src, "partition", m->src_partition) ||
+         zs_avro_set_num(&src, "offset", m->src_offset) ||
+         zs_avro_set_str(&src, "event_id", d->event_id[0] ? d->event_id : NULL);
     return rc ? ZS_ERR_AVRO : ZS_OK;
 }
 
@@ -568,12 +499,13 @@ static zs_err_t emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh
         if (err == ZS_OK)
             err = audit(m, pt, audit_kinds[d[i].status], detail, &a, errstr, errstr_size);
         if (err == ZS_OK &&
-            (set_str(a, "household_id", hh->id) ||
-             set_str(a, "county_code", hh->registered ? hh->county : NULL) ||
-             set_str(a, "person_id", d[i].person_id[0] ? d[i].person_id : NULL) ||
-             set_str(a, "warning_id", d[i].warning_id) || set_num(a, "rule", d[i].rule) ||
-             set_num(a, "year", zs_month_year(d[i].period)) ||
-             set_num(a, "month", zs_month_month(d[i].period)) ||
+            (zs_avro_set_str(a, "household_id", hh->id) ||
+             zs_avro_set_str(a, "county_code", hh->registered ? hh->county : NULL) ||
+             zs_avro_set_str(a, "person_id", d[i].person_id[0] ? d[i].person_id : NULL) ||
+             zs_avro_set_str(a, "warning_id", d[i].warning_id) ||
+             zs_avro_set_num(a, "rule", d[i].rule) ||
+             zs_avro_set_num(a, "year", zs_month_year(d[i].period)) ||
+             zs_avro_set_num(a, "month", zs_month_month(d[i].period)) ||
              audit_source(m, a, d[i].event_id[0] ? d[i].event_id : NULL)))
             err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
         if (err == ZS_OK)
@@ -586,11 +518,12 @@ static zs_err_t emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh
         snprintf(detail, sizeof(detail), "%s: %s", mon_finding_name(f[i].kind), f[i].detail);
         err = audit(m, pt, "DATA_QUALITY", detail, &a, errstr, errstr_size);
         if (err == ZS_OK &&
-            (set_str(a, "household_id", hh->id) ||
-             set_str(a, "county_code", hh->registered ? hh->county : NULL) ||
-             set_str(a, "person_id", f[i].person_id[0] ? f[i].person_id : NULL) ||
-             set_num(a, "finding", f[i].kind) || set_num(a, "year", zs_month_year(f[i].period)) ||
-             set_num(a, "month", zs_month_month(f[i].period)) || audit_source(m, a, NULL)))
+            (zs_avro_set_str(a, "household_id", hh->id) ||
+             zs_avro_set_str(a, "county_code", hh->registered ? hh->county : NULL) ||
+             zs_avro_set_str(a, "person_id", f[i].person_id[0] ? f[i].person_id : NULL) ||
+             zs_avro_set_num(a, "finding", f[i].kind) ||
+             zs_avro_set_num(a, "year", zs_month_year(f[i].period)) ||
+             zs_avro_set_num(a, "month", zs_month_month(f[i].period)) || audit_source(m, a, NULL)))
             err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
         if (err == ZS_OK)
             err = audit_send(m, pt, a, errstr, errstr_size);
@@ -664,15 +597,16 @@ static zs_err_t store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episodes_bef
     if (err != ZS_OK)
         return zs_fail(errstr, errstr_size, err, "household %s: out of memory", hh->id);
     avro_value_t *v = zs_encoder_value(m->state_enc), arr;
-    if (set_str(v, "household_id", hh->id) || set_num(v, "partition", p) ||
-        set_num(v, "state_format", 1) || set_bytes(v, "state", m->state.data, m->state.len) ||
-        set_num(v, "updated_at", now_ms()) || set_num(v, "scope", 0) ||
+    if (zs_avro_set_str(v, "household_id", hh->id) || zs_avro_set_num(v, "partition", p) ||
+        zs_avro_set_num(v, "state_format", 1) ||
+        zs_avro_set_bytes(v, "state", m->state.data, m->state.len) ||
+        zs_avro_set_num(v, "updated_at", now_ms()) || zs_avro_set_num(v, "scope", 0) ||
         avro_value_get_by_name(v, "input_offsets", &arr, NULL))
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
     avro_value_t item;
     for (int t = 0; t < m->ninputs; t++)
-        if (avro_value_append(&arr, &item, NULL) || set_str(&item, "topic", m->inputs[t]) ||
-            set_num(&item, "offset", pt->next[t]))
+        if (avro_value_append(&arr, &item, NULL) || zs_avro_set_str(&item, "topic", m->inputs[t]) ||
+            zs_avro_set_num(&item, "offset", pt->next[t]))
             return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
     err = zs_encoder_encode(m->state_enc, &m->msg, errstr, errstr_size);
     return err != ZS_OK ? err
@@ -698,13 +632,15 @@ static zs_err_t store_partition(monitor_t *m, int32_t p, char *errstr, size_t er
     zs_buf_addc(&m->state, ' ');
     for (int i = 0; i < ZS_SHA256_SIZE; i++)
         zs_buf_addf(&m->state, "%02x", pt->chain.prev[i]);
-    int rc = set_str(v, "household_id", key) || set_num(v, "partition", p) ||
-             set_num(v, "state_format", 1) || set_bytes(v, "state", m->state.data, m->state.len) ||
-             set_num(v, "updated_at", now_ms()) || set_num(v, "scope", 1) ||
+    int rc = zs_avro_set_str(v, "household_id", key) || zs_avro_set_num(v, "partition", p) ||
+             zs_avro_set_num(v, "state_format", 1) ||
+             zs_avro_set_bytes(v, "state", m->state.data, m->state.len) ||
+             zs_avro_set_num(v, "updated_at", now_ms()) || zs_avro_set_num(v, "scope", 1) ||
              avro_value_get_by_name(v, "input_offsets", &arr, NULL);
     for (int t = 0; rc == 0 && t < m->ninputs; t++)
-        rc = avro_value_append(&arr, &item, NULL) || set_str(&item, "topic", m->inputs[t]) ||
-             set_num(&item, "offset", pt->next[t]);
+        rc = avro_value_append(&arr, &item, NULL) ||
+             zs_avro_set_str(&item, "topic", m->inputs[t]) ||
+             zs_avro_set_num(&item, "offset", pt->next[t]);
     if (rc)
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "partition record: %s", avro_strerror());
     zs_err_t err = zs_encoder_encode(m->state_enc, &m->msg, errstr, errstr_size);
@@ -776,7 +712,7 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
     avro_value_t f;
     const void *blob = NULL;
     size_t len = 0;
-    ok = ok && id != NULL && field(v, "state", &f) == 0 &&
+    ok = ok && id != NULL && zs_avro_field(v, "state", &f) == 0 &&
          avro_value_get_bytes(&f, &blob, &len) == 0;
     if (!ok || (scope == 1 && !parse_partition(m, pt, blob, len))) {
         zs_log_error("%s [%" PRId32 "] offset %" PRId64 ": a state record that does not read",
@@ -1130,10 +1066,11 @@ static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, 
         avro_value_t *rec = NULL;
         if (err == ZS_OK)
             err = audit(m, pt, "FOLLOWUP_RECORDED", detail, &rec, why, why_size);
-        if (err == ZS_OK && (set_str(rec, "household_id", hh->id) ||
-                             set_str(rec, "county_code", hh->registered ? hh->county : NULL) ||
-                             set_str(rec, "warning_id", warning_id) ||
-                             set_num(rec, "action", action) || audit_source(m, rec, event_id)))
+        if (err == ZS_OK &&
+            (zs_avro_set_str(rec, "household_id", hh->id) ||
+             zs_avro_set_str(rec, "county_code", hh->registered ? hh->county : NULL) ||
+             zs_avro_set_str(rec, "warning_id", warning_id) ||
+             zs_avro_set_num(rec, "action", action) || audit_source(m, rec, event_id)))
             err = ZS_ERR_AVRO;
         if (err == ZS_OK)
             err = audit_send(m, pt, rec, why, why_size);

@@ -39,6 +39,7 @@
 #include "notify_report.h"
 #include "notify_route.h"
 #include "zs_audit.h"
+#include "zs_avro.h"
 #include "zs_avrojson.h"
 #include "zs_codec.h"
 #include "zs_config.h"
@@ -291,30 +292,14 @@ typedef struct notify {
 
 /* ---- Avro helpers ---- */
 
-static int field(avro_value_t *rec, const char *name, avro_value_t *out)
-{
-    avro_value_t f;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        int disc = 0;
-        if (avro_value_get_discriminant(&f, &disc) != 0)
-            return -1;
-        if (disc == 0)
-            return 1;
-        return avro_value_get_current_branch(&f, out) != 0 ? -1 : 0;
-    }
-    *out = f;
-    return 0;
-}
-
 /* Copies a string field into out; false if missing, null or too long. */
 static bool get_str(avro_value_t *rec, const char *name, char *out, size_t size)
 {
     avro_value_t f;
     const char *s = NULL;
     size_t n = 0;
-    if (field(rec, name, &f) != 0 || avro_value_get_string(&f, &s, &n) != 0 || n == 0 || n > size)
+    if (zs_avro_field(rec, name, &f) != 0 || avro_value_get_string(&f, &s, &n) != 0 || n == 0 ||
+        n > size)
         return false;
     memcpy(out, s, n); /* n counts the NUL */
     return true;
@@ -324,7 +309,7 @@ static bool get_int(avro_value_t *rec, const char *name, int *out)
 {
     avro_value_t f;
     int32_t i = 0;
-    if (field(rec, name, &f) != 0 || avro_value_get_int(&f, &i) != 0)
+    if (zs_avro_field(rec, name, &f) != 0 || avro_value_get_int(&f, &i) != 0)
         return false;
     *out = i;
     return true;
@@ -335,62 +320,9 @@ static const char *get_enum(avro_value_t *rec, const char *name)
 {
     avro_value_t f;
     int sym = 0;
-    if (field(rec, name, &f) != 0 || avro_value_get_enum(&f, &sym) != 0)
+    if (zs_avro_field(rec, name, &f) != 0 || avro_value_get_enum(&f, &sym) != 0)
         return NULL;
     return avro_schema_enum_get(avro_value_get_schema(&f), sym);
-}
-
-/* Sets a field (a union's non-null branch when value is not NULL, else
- * null) to a string. */
-static int set_str(avro_value_t *rec, const char *name, const char *value)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (value == NULL)
-            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    return avro_value_set_string(&f, value != NULL ? value : "");
-}
-
-static int set_bytes(avro_value_t *rec, const char *name, const void *value, size_t len)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (value == NULL)
-            return avro_value_set_branch(&f, 0, &b) || avro_value_set_null(&b);
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    return avro_value_set_bytes(&f, (void *)(value != NULL ? value : ""), len);
-}
-
-/* Sets an int, long or boolean field (a union's non-null branch). */
-static int set_num(avro_value_t *rec, const char *name, int64_t n)
-{
-    avro_value_t f, b;
-    if (avro_value_get_by_name(rec, name, &f, NULL) != 0)
-        return -1;
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        if (avro_value_set_branch(&f, 1, &b) != 0)
-            return -1;
-        f = b;
-    }
-    switch (avro_value_get_type(&f)) {
-    case AVRO_INT32:
-        return avro_value_set_int(&f, (int32_t)n);
-    case AVRO_BOOLEAN:
-        return avro_value_set_boolean(&f, (int)n);
-    default:
-        return avro_value_set_long(&f, n);
-    }
 }
 
 /* Sets an enum field (a union's non-null branch) by symbol. */
@@ -432,15 +364,15 @@ static zs_err_t audit(notify_t *m, job_t *job, const char *kind, const char *det
         pt->has_chain = true;
     }
     avro_value_t *v = zs_encoder_value(m->audit_enc), f, src;
-    bool ok = set_enum(v, "kind", kind) == 0 && set_str(v, "actor", m->actor) == 0 &&
-              set_num(v, "at", now_ms()) == 0 && set_str(v, "detail", detail) == 0;
+    bool ok = set_enum(v, "kind", kind) == 0 && zs_avro_set_str(v, "actor", m->actor) == 0 &&
+              zs_avro_set_num(v, "at", now_ms()) == 0 && zs_avro_set_str(v, "detail", detail) == 0;
     if (ok && job->warning_id[0] != '\0')
-        ok = set_str(v, "household_id", job->household) == 0 &&
-             set_str(v, "county_code", job->county) == 0 &&
-             set_str(v, "person_id", job->has_person ? job->person : NULL) == 0 &&
-             set_str(v, "warning_id", job->warning_id) == 0 &&
-             set_enum(v, "rule", job->rule) == 0 && set_num(v, "year", job->year) == 0 &&
-             set_num(v, "month", job->month) == 0;
+        ok = zs_avro_set_str(v, "household_id", job->household) == 0 &&
+             zs_avro_set_str(v, "county_code", job->county) == 0 &&
+             zs_avro_set_str(v, "person_id", job->has_person ? job->person : NULL) == 0 &&
+             zs_avro_set_str(v, "warning_id", job->warning_id) == 0 &&
+             set_enum(v, "rule", job->rule) == 0 && zs_avro_set_num(v, "year", job->year) == 0 &&
+             zs_avro_set_num(v, "month", job->month) == 0;
     if (ok && job->body != NULL) {
         avro_value_t b;
         ok = avro_value_get_by_name(v, "digest", &f, NULL) == 0 &&
@@ -449,9 +381,9 @@ static zs_err_t audit(notify_t *m, job_t *job, const char *kind, const char *det
     }
     ok = ok && avro_value_get_by_name(v, "source", &f, NULL) == 0 &&
          avro_value_set_branch(&f, 1, &src) == 0 && zs_codec_null_optionals(&src) == ZS_OK &&
-         set_str(&src, "topic", m->warnings_topic) == 0 &&
-         set_num(&src, "partition", job->rkm->partition) == 0 &&
-         set_num(&src, "offset", job->rkm->offset) == 0;
+         zs_avro_set_str(&src, "topic", m->warnings_topic) == 0 &&
+         zs_avro_set_num(&src, "partition", job->rkm->partition) == 0 &&
+         zs_avro_set_num(&src, "offset", job->rkm->offset) == 0;
     if (!ok)
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
     zs_err_t err = zs_audit_chain_append(&pt->chain, m->audit_enc, v, &m->msg, errstr, errstr_size);
@@ -466,14 +398,14 @@ static zs_err_t dead_letter(notify_t *m, job_t *job, const char *reason, const c
 {
     const rd_kafka_message_t *rkm = job->rkm;
     avro_value_t *v = zs_encoder_value(m->dead_enc);
-    if (set_str(v, "reason", reason) || set_str(v, "error", error) ||
-        set_str(v, "producer", m->actor) || set_num(v, "at", now_ms()) ||
-        set_str(v, "source_topic", m->warnings_topic) ||
-        set_num(v, "source_partition", rkm->partition) ||
-        set_num(v, "source_offset", rkm->offset) ||
-        set_bytes(v, "key", rkm->key, rkm->key != NULL ? rkm->key_len : 0) ||
-        set_bytes(v, "payload", rkm->payload, rkm->payload != NULL ? rkm->len : 0) ||
-        set_num(v, "redacted", 0))
+    if (zs_avro_set_str(v, "reason", reason) || zs_avro_set_str(v, "error", error) ||
+        zs_avro_set_str(v, "producer", m->actor) || zs_avro_set_num(v, "at", now_ms()) ||
+        zs_avro_set_str(v, "source_topic", m->warnings_topic) ||
+        zs_avro_set_num(v, "source_partition", rkm->partition) ||
+        zs_avro_set_num(v, "source_offset", rkm->offset) ||
+        zs_avro_set_bytes(v, "key", rkm->key, rkm->key != NULL ? rkm->key_len : 0) ||
+        zs_avro_set_bytes(v, "payload", rkm->payload, rkm->payload != NULL ? rkm->len : 0) ||
+        zs_avro_set_num(v, "redacted", 0))
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     zs_err_t err = zs_encoder_encode(m->dead_enc, &m->msg, errstr, errstr_size);
     m->dead++;
@@ -893,7 +825,7 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
         snprintf(why, sizeof(why), "a warning without its identity fields");
         derr = ZS_ERR_INVALID;
     }
-    if (derr == ZS_OK && field(v, "person_id", &f) == 0)
+    if (derr == ZS_OK && zs_avro_field(v, "person_id", &f) == 0)
         job->has_person = get_str(v, "person_id", job->person, sizeof(job->person));
     if (derr == ZS_OK && notify_idempotency_key(job->warning_id, job->status, job->year, job->month,
                                                 job->key, sizeof(job->key)) != ZS_OK) {
