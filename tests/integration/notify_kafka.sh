@@ -83,7 +83,7 @@ rc=0
 [ $rc -eq 2 ] || fail "a bad option: exit $rc"
 ok "bad route files and options are exit 2, naming the line and why"
 
-# The routes: A a good receiver, B one answering 503 for its first 6 s, C a
+# The routes: A a good receiver, B one answering 503 for 6 s from its first request, C a
 # closed port, D an outbox, the rest the default outbox.
 closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir outd outdefault

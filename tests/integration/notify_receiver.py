@@ -6,8 +6,9 @@
 Listens on 127.0.0.1 (a free port, written to --port-file once listening) and
 records every request as one JSON line in --log: time, method, path, the
 Content-Type and Idempotency-Key headers, the status it answered and the body.
-For the first --fail-for seconds after it started it answers 503 to every
-POST (a receiver that is down for a while), then 200. Stops on SIGTERM.
+For --fail-for seconds from the first POST it receives it answers 503 (a
+receiver that is down for a while: counted from the first request, so the
+outage is seen however late the sender starts), then 200. Stops on SIGTERM.
 """
 import argparse
 import json
@@ -24,7 +25,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--fail-for", type=float, default=0.0)
     args = ap.parse_args()
-    started = time.time()
+    first = []  # the time of the first POST
     lock = threading.Lock()
     log = open(args.log, "a", buffering=1)
 
@@ -34,7 +35,10 @@ def main():
         def do_POST(self):
             n = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(n).decode("utf-8", "replace")
-            status = 503 if time.time() - started < args.fail_for else 200
+            with lock:
+                if not first:
+                    first.append(time.time())
+            status = 503 if time.time() - first[0] < args.fail_for else 200
             entry = {
                 "time": time.time(),
                 "method": "POST",
