@@ -11,6 +11,7 @@
  *   bench_state -b HOST:PORT -t TOPIC -n N [--templates T] [--partitions P]
  * (ZS_SCHEMA_DIR and ZS_DATA_DIR set). Prints one line:
  *   bench_state households=N templates=T state_bytes_mean=B seconds=S */
+#include <errno.h>
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
@@ -28,6 +29,15 @@ static void die(const char *what, const char *why)
 {
     fprintf(stderr, "bench_state: %s: %s\n", what, why);
     exit(1);
+}
+
+/* A whole number from arg, or -1 when it is not one. */
+static long number(const char *arg)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    return errno != 0 || end == arg || *end != '\0' ? -1 : n;
 }
 
 static int set(avro_value_t *rec, const char *name, int64_t n)
@@ -92,11 +102,11 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-t") == 0)
             topic = argv[i + 1];
         else if (strcmp(argv[i], "-n") == 0)
-            households = atol(argv[i + 1]);
+            households = number(argv[i + 1]);
         else if (strcmp(argv[i], "--templates") == 0)
-            templates = atol(argv[i + 1]);
+            templates = number(argv[i + 1]);
         else if (strcmp(argv[i], "--partitions") == 0)
-            partitions = atol(argv[i + 1]);
+            partitions = number(argv[i + 1]);
         else
             die(argv[i], "unknown option");
     }

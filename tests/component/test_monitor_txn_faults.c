@@ -25,6 +25,7 @@
  * membership, and a group whose last member left waits session.timeout.ms
  * before taking a new one: every run has static membership off and a 6 s
  * session timeout. argv[1] is zs-monitor, argv[2] zs-cat (only checked). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -799,20 +800,30 @@ static int run_all_done(void **state)
     return 0;
 }
 
-/* The aborted transactions of "final: ... N committed M aborted" (-1: no
- * final line). */
-static int aborts_counted(const char *log)
+/* The number right after text in the log (from the final line on), or -1
+ * when there is none or it does not read as a number. */
+static long number_after(const char *log, const char *text)
 {
     const char *final = strstr(log, "final: events ");
-    const char *at = final ? strstr(final, " committed ") : NULL;
-    return at != NULL ? atoi(at + strlen(" committed ")) : -1;
+    const char *at = final != NULL ? strstr(final, text) : NULL;
+    if (at == NULL)
+        return -1;
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(at + strlen(text), &end, 10);
+    return errno != 0 || end == at + strlen(text) ? -1 : n;
 }
 
-/* The final line's event count (-1: none). */
+/* The aborted transactions of "final: ... N committed M aborted". */
+static int aborts_counted(const char *log)
+{
+    return (int)number_after(log, " committed ");
+}
+
+/* The final line's event count. */
 static long events_counted(const char *log)
 {
-    const char *final = strstr(log, "final: events ");
-    return final != NULL ? atol(final + strlen("final: events ")) : -1;
+    return number_after(log, "final: events ");
 }
 
 /* An ERROR line of zs-monitor itself (not librdkafka's, "ERROR kafka"). */

@@ -171,7 +171,10 @@ static void test_same_as_truth(void **state)
     event_t *ev = NULL;
     size_t cap = 0, opened = 0, decisions = 0, findings = 0, bytes = 0;
     const char *env = getenv("ZS_MON_TRUTH_HOUSEHOLDS");
-    long households = env != NULL && atol(env) > 0 ? atol(env) : HOUSEHOLDS;
+    char *end = NULL;
+    long households = env != NULL ? strtol(env, &end, 10) : 0;
+    if (env == NULL || end == env || *end != '\0' || households < 1)
+        households = HOUSEHOLDS;
     for (uint64_t h = 0; h < (uint64_t)households; h++) {
         sim_injection_t inj;
         assert_int_equal(sim_gen_household(gen, h, &hh, &inj, err, sizeof(err)), ZS_OK);
