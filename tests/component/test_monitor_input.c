@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zs_avro.h"
 #include "zs_broker.h"
 #include "zs_codec.h"
 
@@ -153,42 +154,19 @@ typedef struct input {
 
 static void set_str(avro_value_t *rec, const char *name, const char *s)
 {
-    avro_value_t f = {0}, b = {0};
-    assert_int_equal(avro_value_get_by_name(rec, name, &f, NULL), 0);
-    if (avro_value_get_type(&f) == AVRO_UNION) {
-        assert_int_equal(avro_value_set_branch(&f, 1, &b), 0);
-        f = b;
-    }
-    assert_int_equal(avro_value_set_string(&f, s), 0);
+    assert_int_equal(zs_avro_set_str(rec, name, s), 0);
 }
 
 /* An int, long, boolean or enum (by symbol when sym is not NULL). */
 static void set_num(avro_value_t *rec, const char *name, int64_t n, const char *sym)
 {
-    avro_value_t f = {0};
-    assert_int_equal(avro_value_get_by_name(rec, name, &f, NULL), 0);
-    switch (avro_value_get_type(&f)) {
-    case AVRO_INT32:
-        assert_int_equal(avro_value_set_int(&f, (int32_t)n), 0);
-        break;
-    case AVRO_INT64:
-        assert_int_equal(avro_value_set_long(&f, n), 0);
-        break;
-    case AVRO_BOOLEAN:
-        assert_int_equal(avro_value_set_boolean(&f, (int)n), 0);
-        break;
-    case AVRO_ENUM: {
-        int v = (int)n;
-        if (sym != NULL) {
-            v = avro_schema_enum_get_by_name(avro_value_get_schema(&f), sym);
-            assert_true(v >= 0);
-        }
-        assert_int_equal(avro_value_set_enum(&f, v), 0);
-        break;
+    if (sym != NULL) {
+        avro_value_t f = {0};
+        assert_int_equal(zs_avro_field(rec, name, &f), 0);
+        n = avro_schema_enum_get_by_name(avro_value_get_schema(&f), sym);
+        assert_true(n >= 0);
     }
-    default:
-        fail_msg("field %s: not a number", name);
-    }
+    assert_int_equal(zs_avro_set_num(rec, name, n), 0);
 }
 
 static zs_encoder_t *encoder(input_t *in, const char *message)
