@@ -20,7 +20,36 @@ static const char *const names[ZS_ERR__COUNT] = {
     [ZS_ERR_AVRO] = "Avro library error",
     [ZS_ERR_KAFKA] = "Kafka client error",
     [ZS_ERR_EOF] = "end of input",
+    [ZS_ERR_ABORT] = "transaction to abort",
 };
+
+#define NAME(e) [e] = #e
+static const char *const identifiers[ZS_ERR__COUNT] = {
+    NAME(ZS_OK),
+    NAME(ZS_ERR_NOMEM),
+    NAME(ZS_ERR_IO),
+    NAME(ZS_ERR_INVALID),
+    NAME(ZS_ERR_PARSE),
+    NAME(ZS_ERR_OVERFLOW),
+    NAME(ZS_ERR_NOT_FOUND),
+    NAME(ZS_ERR_UNKNOWN_SCHEMA),
+    NAME(ZS_ERR_BAD_MAGIC),
+    NAME(ZS_ERR_TRUNCATED),
+    NAME(ZS_ERR_CORRUPT),
+    NAME(ZS_ERR_INCOMPATIBLE),
+    NAME(ZS_ERR_AVRO),
+    NAME(ZS_ERR_KAFKA),
+    NAME(ZS_ERR_EOF),
+    NAME(ZS_ERR_ABORT),
+};
+#undef NAME
+
+const char *zs_err_name(zs_err_t err)
+{
+    if ((unsigned)err >= ZS_ERR__COUNT || identifiers[err] == NULL)
+        return "ZS_ERR_UNKNOWN";
+    return identifiers[err];
+}
 
 const char *zs_err2str(zs_err_t err)
 {

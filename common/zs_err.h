@@ -22,11 +22,16 @@ typedef enum zs_err {
     ZS_ERR_AVRO,           /* avro-c reported an error */
     ZS_ERR_KAFKA,          /* librdkafka reported an error */
     ZS_ERR_EOF,            /* no more input (not a failure) */
+    ZS_ERR_ABORT,          /* the open Kafka transaction must be aborted and its input read again */
     ZS_ERR__COUNT
 } zs_err_t;
 
 /* A short English name for an error code, never NULL. */
 const char *zs_err2str(zs_err_t err);
+
+/* The code's identifier ("ZS_ERR_INVALID"), as records carry it (a dead
+ * letter's error field); "ZS_ERR_UNKNOWN" for a value outside the enum. */
+const char *zs_err_name(zs_err_t err);
 
 /* Writes a formatted message into errstr (if not NULL) and returns err, so a
  * failing path reads `return zs_fail(errstr, size, ZS_ERR_X, "...", ...)`. */

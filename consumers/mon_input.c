@@ -1,0 +1,352 @@
+/* mon_input.c: one input message of zs-monitor: decoded, checked against
+ * the contract (a record that breaks it goes to the dead letters), applied
+ * to its household's state, and the rules re-run for late data; period
+ * close markers run the quarter's rules for every household of the
+ * partition once every input topic has passed them. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mon_service.h"
+#include "zs_avro.h"
+#include "zs_log.h"
+
+const char *mon_avro_str(avro_value_t *rec, const char *name)
+{
+    avro_value_t f;
+    const char *s = NULL;
+    size_t n;
+    if (zs_avro_field(rec, name, &f) != 0 || avro_value_get_string(&f, &s, &n) != 0)
+        return NULL;
+    return s;
+}
+
+int64_t mon_avro_long(avro_value_t *rec, const char *name, bool *ok)
+{
+    avro_value_t f;
+    int64_t l = 0;
+    int32_t i = 0;
+    if (zs_avro_field(rec, name, &f) != 0) {
+        *ok = false;
+        return 0;
+    }
+    if (avro_value_get_type(&f) == AVRO_INT32) {
+        *ok &= avro_value_get_int(&f, &i) == 0;
+        return i;
+    }
+    if (avro_value_get_type(&f) == AVRO_BOOLEAN) {
+        int b = 0;
+        *ok &= avro_value_get_boolean(&f, &b) == 0;
+        return b;
+    }
+    if (avro_value_get_type(&f) == AVRO_ENUM) {
+        *ok &= avro_value_get_enum(&f, &i) == 0;
+        return i;
+    }
+    *ok &= avro_value_get_long(&f, &l) == 0;
+    return l;
+}
+
+int mon_input_index(const monitor_t *m, const char *topic)
+{
+    for (int t = 0; t < m->ninputs; t++)
+        if (strcmp(m->inputs[t], topic) == 0)
+            return t;
+    return -1;
+}
+
+static bool valid_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 32)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Runs the quarterly rules again for late data of month (first quarter
+ * whose outcome it can change: from). */
+static zs_err_t rerun(monitor_t *m, part_t *pt, mon_hh_t *hh, zs_quarter_t from)
+{
+    if (pt->watermark == NO_QUARTER || from > pt->watermark)
+        return ZS_OK;
+    if (from < pt->watermark - 7)
+        from = pt->watermark - 7;
+    zs_err_t err = ZS_OK;
+    for (zs_quarter_t q = from; q <= pt->watermark && err == ZS_OK; q++)
+        err = mon_close_quarter(&m->rules, hh, q, &m->out);
+    return err;
+}
+
+/* The close of quarter q for every household of partition p. */
+static zs_err_t close_quarter(monitor_t *m, int32_t p, zs_quarter_t q, char *errstr,
+                              size_t errstr_size)
+{
+    part_t *pt = &m->parts[p];
+    /* Households decoded in this transaction go back to the map first. */
+    zs_err_t err = ZS_OK;
+    for (size_t i = 0; i < m->nwork && err == ZS_OK; i++)
+        err = mon_changelog_store(m, m->work[i].partition, &m->work[i].hh,
+                                  m->work[i].episodes_before, errstr, errstr_size);
+    mon_txn_drop_work(m);
+    mon_hh_t *hh = &m->work[0].hh;
+    size_t it = 0, len, n = 0;
+    const char *id;
+    const void *blob;
+    int64_t t0 = mon_mono_ms();
+    while (err == ZS_OK && mon_map_next(pt->households, &it, &id, &blob, &len)) {
+        char hid[MON_ID_SIZE];
+        snprintf(hid, sizeof(hid), "%s", id);
+        err = mon_hh_decode(hh, hid, blob, len, errstr, errstr_size);
+        size_t before = hh->nepisodes;
+        if (err == ZS_OK)
+            err = mon_close_quarter(&m->rules, hh, q, &m->out);
+        if (err == ZS_OK)
+            mon_hh_prune(hh, zs_quarter_first_month(q - 7));
+        if (err == ZS_OK)
+            err = mon_emit_out(m, pt, p, hh, errstr, errstr_size);
+        if (err == ZS_OK)
+            err = mon_changelog_store(m, p, hh, before, errstr, errstr_size);
+        n++;
+    }
+    char qs[ZS_PERIOD_STR_SIZE];
+    zs_quarter_format(q, qs, sizeof(qs));
+    zs_log_info("partition %" PRId32 ": %s closed, rules run for %zu households in %.2f s", p, qs,
+                n, (double)(mon_mono_ms() - t0) / 1000.0);
+    pt->watermark = q;
+    pt->dirty = true;
+    return err;
+}
+
+static zs_err_t on_close(monitor_t *m, int t, int32_t p, avro_value_t *v, char *errstr,
+                         size_t errstr_size)
+{
+    part_t *pt = &m->parts[p];
+    bool ok = true;
+    int64_t year = mon_avro_long(v, "year", &ok), quarter = mon_avro_long(v, "quarter", &ok);
+    zs_quarter_t q;
+    char why[128];
+    if (!ok || zs_quarter_make((int)year, (int)quarter, &q, why, sizeof(why)) != ZS_OK)
+        return ZS_ERR_INVALID;
+    if (q > pt->closed[t])
+        pt->closed[t] = q;
+    pt->dirty = true;
+    zs_quarter_t wm = pt->closed[0];
+    for (int i = 1; i < m->ninputs; i++)
+        wm = pt->closed[i] < wm ? pt->closed[i] : wm;
+    if (wm == NO_QUARTER || wm <= pt->watermark)
+        return ZS_OK;
+    /* Closing a quarter closes any earlier one not closed yet; the first
+     * close a partition sees runs that quarter only. */
+    zs_quarter_t from = pt->watermark == NO_QUARTER ? wm : pt->watermark + 1;
+    zs_err_t err = ZS_OK;
+    for (zs_quarter_t x = from; x <= wm && err == ZS_OK; x++)
+        err = close_quarter(m, p, x, errstr, errstr_size);
+    return err;
+}
+
+/* Applies one decoded input record of household hh. Returns ZS_ERR_INVALID
+ * with why for a record that breaks the contract. */
+static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, avro_value_t *v,
+                      char *why, size_t why_size)
+{
+    bool ok = true;
+    mon_applied_t a = MON_IGNORED;
+    zs_err_t err = ZS_OK;
+    zs_quarter_t from = NO_QUARTER; /* the first quarter late data can change */
+    zs_month_t month = 0;
+    const char *event_id = mon_avro_str(v, "event_id");
+    if (strcmp(name, "zengshou.Household") != 0 && strcmp(name, "zengshou.FollowUp") != 0) {
+        int64_t year = mon_avro_long(v, "year", &ok), mo = mon_avro_long(v, "month", &ok);
+        if (!ok || zs_month_make((int)year, (int)mo, &month, why, why_size) != ZS_OK)
+            return ZS_ERR_INVALID;
+        int64_t amount = strcmp(name, "zengshou.EmploymentRecord") == 0
+                             ? 0
+                             : mon_avro_long(v, "amount_fen", &ok);
+        if (!ok || amount < 0)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "amount_fen %lld: below 0",
+                           (long long)amount);
+        if (!valid_id(event_id))
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "event_id: not 1-32 of [0-9A-Za-z_-]");
+    }
+    if (strcmp(name, "zengshou.Household") == 0) {
+        const char *county = mon_avro_str(v, "county_code");
+        int64_t category = mon_avro_long(v, "category", &ok),
+                updated = mon_avro_long(v, "updated_at", &ok);
+        avro_value_t arr, item;
+        size_t n = 0;
+        if (!ok || county == NULL || strlen(county) != 6 ||
+            avro_value_get_by_name(v, "members", &arr, NULL) || avro_value_get_size(&arr, &n) ||
+            n > 64)
+            return zs_fail(why, why_size, ZS_ERR_INVALID,
+                           "household snapshot: county_code or members not usable");
+        mon_member_in_t members[64];
+        for (size_t i = 0; i < n; i++) {
+            avro_value_get_by_index(&arr, i, &item, NULL);
+            members[i] =
+                (mon_member_in_t){.person_id = mon_avro_str(&item, "person_id"),
+                                  .birth_year = (int)mon_avro_long(&item, "birth_year", &ok),
+                                  .labor = (int)mon_avro_long(&item, "labor_class", &ok),
+                                  .disability = (int)mon_avro_long(&item, "disability", &ok),
+                                  .active = mon_avro_long(&item, "active", &ok) != 0};
+            if (!ok || !valid_id(members[i].person_id) || members[i].disability < 0 ||
+                members[i].disability > 4)
+                return zs_fail(why, why_size, ZS_ERR_INVALID, "member %zu: not usable", i + 1);
+        }
+        err = mon_apply_household(hh, county, (int)category, updated, members, n, &a);
+    } else if (strcmp(name, "zengshou.IncomeRecord") == 0) {
+        const char *source = mon_avro_str(v, "source");
+        if (source == NULL || source[0] == '\0' || strlen(source) > 32)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "source: 1-32 characters");
+        err = mon_apply_income(hh, event_id, month, (int)mon_avro_long(v, "component", &ok), source,
+                               mon_avro_long(v, "amount_fen", &ok),
+                               mon_avro_long(v, "reported_at", &ok), &a);
+        from = zs_month_quarter(month);
+    } else if (strcmp(name, "zengshou.EmploymentRecord") == 0) {
+        const char *person = mon_avro_str(v, "person_id");
+        if (!valid_id(person))
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
+        err = mon_apply_job(hh, event_id, person, month, (int)mon_avro_long(v, "status", &ok),
+                            mon_avro_long(v, "wants_work", &ok) != 0,
+                            mon_avro_long(v, "reported_at", &ok), &a);
+        from = zs_month_quarter(month);
+    } else if (strcmp(name, "zengshou.SubsidyRecord") == 0) {
+        const char *person = mon_avro_str(v, "person_id");
+        if (person != NULL && !valid_id(person))
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
+        int64_t program = mon_avro_long(v, "program", &ok);
+        bool paid = mon_avro_long(v, "kind", &ok) == 1;
+        err = mon_apply_subsidy(hh, event_id, person, (int)program, paid, month,
+                                mon_avro_long(v, "amount_fen", &ok),
+                                mon_avro_long(v, "reported_at", &ok), &a);
+        /* A payment enrols (NOT_ENROLLED) in its own quarter; entitlements
+         * are checked from the quarter of their deadline. */
+        from = zs_month_quarter(month + 1);
+        if (paid && (program == MON_PROGRAM_PENSION || program == MON_PROGRAM_DISABILITY))
+            from = zs_month_quarter(month);
+    } else if (strcmp(name, "zengshou.HardshipRecord") == 0) {
+        err = mon_apply_cost(hh, event_id, month, (int)mon_avro_long(v, "kind", &ok),
+                             mon_avro_long(v, "amount_fen", &ok),
+                             mon_avro_long(v, "reported_at", &ok), &a);
+        from = zs_month_quarter(month);
+    } else if (strcmp(name, "zengshou.FollowUp") == 0) {
+        const char *warning_id = mon_avro_str(v, "warning_id");
+        int64_t action = mon_avro_long(v, "action", &ok), at = mon_avro_long(v, "at", &ok);
+        if (!ok || warning_id == NULL || !valid_id(event_id))
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "follow-up: not usable");
+        bool cleared = false;
+        err = mon_follow_up(hh, warning_id, action == 2, at, &m->out, &cleared);
+        static const char *const actions[] = {"ACK", "MEASURE", "RESOLVED"};
+        char detail[300];
+        snprintf(detail, sizeof(detail), "%s by %s%s", actions[action % 3],
+                 mon_avro_str(v, "officer_id") ? mon_avro_str(v, "officer_id") : "?",
+                 action == 2 ? (cleared ? ": warning cleared" : ": no open warning it clears")
+                             : "");
+        avro_value_t *rec = NULL;
+        if (err == ZS_OK)
+            err = mon_emit_audit(m, "FOLLOWUP_RECORDED", detail, &rec, why, why_size);
+        if (err == ZS_OK &&
+            (zs_avro_set_str(rec, "household_id", hh->id) ||
+             zs_avro_set_str(rec, "county_code", hh->registered ? hh->county : NULL) ||
+             zs_avro_set_str(rec, "warning_id", warning_id) ||
+             zs_avro_set_num(rec, "action", action) || mon_emit_audit_source(m, rec, event_id)))
+            err = ZS_ERR_AVRO;
+        if (err == ZS_OK)
+            err = mon_emit_audit_send(m, pt, rec, why, why_size);
+        return err;
+    }
+    if (!ok)
+        return zs_fail(why, why_size, ZS_ERR_INVALID, "a field does not read");
+    if (err != ZS_OK)
+        return err;
+    if (a == MON_REPLACED && pt->watermark != NO_QUARTER &&
+        zs_month_quarter(month) <= pt->watermark && strcmp(name, "zengshou.Household") != 0) {
+        char detail[160];
+        snprintf(detail, sizeof(detail), "%s replaces a statement of %04d-%02d, a closed quarter",
+                 event_id, zs_month_year(month), zs_month_month(month));
+        err = mon_out_finding(&m->out, MON_CLOSED_QUARTER_REWRITTEN, month, NULL, detail);
+    }
+    if (err == ZS_OK && a != MON_IGNORED && from != NO_QUARTER)
+        err = rerun(m, pt, hh, from);
+    return err;
+}
+
+/* Handles one input message. Errors returned are the service's (Kafka, out
+ * of memory); a message that cannot be used goes to the dead-letter topic. */
+zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr,
+                          size_t errstr_size)
+{
+    const char *topic = rd_kafka_topic_name(rkm->rkt);
+    int t = mon_input_index(m, topic);
+    int32_t p = rkm->partition;
+    if (t < 0 || p < 0 || p >= m->nparts || !m->parts[p].assigned)
+        return ZS_OK; /* not ours (a revoked partition's leftovers) */
+    part_t *pt = &m->parts[p];
+    zs_err_t err = mon_txn_begin(m, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    m->src_topic = topic;
+    m->src_partition = p;
+    m->src_offset = rkm->offset;
+    pt->next[t] = rkm->offset + 1;
+    pt->at_end[t] = false;
+    pt->dirty = true;
+    m->events++;
+    m->txn_records++;
+    m->last_input = m->now;
+    if (m->first_input == 0)
+        m->first_input = m->last_input;
+
+    char why[512];
+    const zs_schema_t *reader;
+    avro_value_t *v;
+    zs_err_t derr =
+        zs_decoder_decode(m->dec, rkm->payload, rkm->len, &reader, &v, why, sizeof(why));
+    if (derr != ZS_OK)
+        return mon_emit_dead_letter(m, rkm, why, zs_err_name(derr), errstr, errstr_size);
+    const char *name = zs_schema_name(reader);
+    if (strcmp(name, "zengshou.PeriodClose") == 0) {
+        err = on_close(m, t, p, v, errstr, errstr_size);
+        if (err == ZS_ERR_INVALID)
+            return mon_emit_dead_letter(m, rkm, "period close: year/quarter out of range",
+                                        zs_err_name(err), errstr, errstr_size);
+        return err;
+    }
+    if (strcmp(name + 9, m->input_messages[t]) != 0) {
+        snprintf(why, sizeof(why), "a %s on %s, which carries %s", name + 9, topic,
+                 m->input_messages[t]);
+        return mon_emit_dead_letter(m, rkm, why, "ZS_ERR_INVALID", errstr, errstr_size);
+    }
+    const char *id = mon_avro_str(v, "household_id");
+    if (!valid_id(id))
+        return mon_emit_dead_letter(m, rkm, "household_id: not 1-32 of [0-9A-Za-z_-]",
+                                    "ZS_ERR_INVALID", errstr, errstr_size);
+    if (rkm->key == NULL || rkm->key_len != strlen(id) || memcmp(rkm->key, id, rkm->key_len) != 0)
+        return mon_emit_dead_letter(m, rkm, "key is not the record's household_id",
+                                    "ZS_ERR_INVALID", errstr, errstr_size);
+    if (m->nwork == WORK_MAX && (err = mon_txn_commit(m, errstr, errstr_size)) != ZS_OK)
+        return err;
+    if ((err = mon_txn_begin(m, errstr, errstr_size)) != ZS_OK)
+        return err;
+    work_t *w = mon_txn_load(m, p, id, why, sizeof(why));
+    if (w == NULL)
+        return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT, "%s", why);
+    err = apply(m, pt, &w->hh, name, v, why, sizeof(why));
+    if (err == ZS_ERR_INVALID) {
+        mon_out_reset(&m->out);
+        return mon_emit_dead_letter(m, rkm, why, zs_err_name(err), errstr, errstr_size);
+    }
+    if (err == ZS_ERR_OVERFLOW) {
+        mon_out_reset(&m->out);
+        return mon_emit_dead_letter(m, rkm, "household holds too many persons or sources",
+                                    zs_err_name(err), errstr, errstr_size);
+    }
+    if (err != ZS_OK)
+        return zs_fail(errstr, errstr_size, err, "household %s: %s", id, why);
+    return mon_emit_out(m, pt, p, &w->hh, errstr, errstr_size);
+}
