@@ -557,7 +557,7 @@ static int run(monitor_t *m)
             (now - m->txn_started >= m->commit_ms || m->txn_records >= m->records_max))
             err = mon_txn_commit(m, errstr, sizeof(errstr));
         if (err == ZS_ERR_ABORT || (err != ZS_OK && m->in_txn && err == ZS_ERR_KAFKA &&
-                                 !rd_kafka_fatal_error(m->producer, NULL, 0))) {
+                                    !rd_kafka_fatal_error(m->producer, NULL, 0))) {
             zs_log_warn("%s", errstr);
             err = mon_txn_abort(m, errstr, sizeof(errstr));
         }
