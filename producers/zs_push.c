@@ -22,6 +22,7 @@
 #include "zs_codec.h"
 #include "zs_config.h"
 #include "zs_county.h"
+#include "zs_dead.h"
 #include "zs_input.h"
 #include "zs_log.h"
 #include "zs_period.h"
@@ -305,25 +306,37 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
     csv_field(p->rejects, reason, strlen(reason), false);
     csv_field(p->rejects, p->masked.data, p->masked.len, true);
 
+    /* The dead letter carries the row's first bytes when the row is too
+     * long to travel whole; the reason says so, with the whole row's digest,
+     * and the rejects file keeps the row. */
+    zs_dead_cap_t cap;
+    zs_dead_payload_cap(p->masked.data, p->masked.len, ZS_DEAD_PAYLOAD_MAX, &cap);
+    char why[800];
+    char read_only[96] = "";
+    if (row->raw_truncated)
+        snprintf(read_only, sizeof(read_only), " (only the row's first %zu bytes were read)",
+                 row->raw_len);
+    snprintf(why, sizeof(why), "%.600s%s%s", reason, read_only, cap.note);
     avro_value_t *v = zs_encoder_value(p->dead_enc), f;
-    int rc =
-        set_str(v, "reason", reason, strlen(reason)) || set_str(v, "error", "ZS_ERR_INVALID", 14) ||
-        set_str(v, "producer", "zs-push", 7) || set_long(v, "at", now_ms(), false) ||
-        set_str(v, "source_topic", NULL, 0) || set_str(v, "source_partition", NULL, 0) ||
-        set_str(v, "source_offset", NULL, 0) || set_str(v, "source_file", file, strlen(file)) ||
-        set_long(v, "source_line", (int64_t)row->line, false) ||
-        set_str(v, "source_column", column[0] ? column : NULL, strlen(column)) ||
-        set_str(v, "key", key, key ? strlen(key) : 0) ||
-        set_str(v, "payload", p->masked.data, p->masked.len) ||
-        avro_value_get_by_name(v, "redacted", &f, NULL) || avro_value_set_boolean(&f, masked > 0);
+    int rc = set_str(v, "reason", why, strlen(why)) || set_str(v, "error", "ZS_ERR_INVALID", 14) ||
+             set_str(v, "producer", "zs-push", 7) || set_long(v, "at", now_ms(), false) ||
+             set_str(v, "source_topic", NULL, 0) || set_str(v, "source_partition", NULL, 0) ||
+             set_str(v, "source_offset", NULL, 0) ||
+             set_str(v, "source_file", file, strlen(file)) ||
+             set_long(v, "source_line", (int64_t)row->line, false) ||
+             set_str(v, "source_column", column[0] ? column : NULL, strlen(column)) ||
+             set_str(v, "key", key, key ? strlen(key) : 0) ||
+             set_str(v, "payload", p->masked.data, cap.len) ||
+             avro_value_get_by_name(v, "redacted", &f, NULL) ||
+             avro_value_set_boolean(&f, masked > 0 || cap.cut);
     if (rc != 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     /* The row is done when both its audit record and its dead letter are
      * delivered: the first of them carries the line before it. */
     char detail[600];
     snprintf(detail, sizeof(detail), "%s%s%s", column, column[0] ? ": " : "", reason);
-    zs_err_t err = audit(p, "ROW_REJECTED", file, row->line, key, NULL, detail, tag ? tag - 1 : 0,
-                         errstr, errstr_size);
+    zs_err_t err = audit(p, "ROW_REJECTED", file, row->line, key, cap.cut ? cap.sha256 : NULL,
+                         detail, tag ? tag - 1 : 0, errstr, errstr_size);
     if (err == ZS_OK)
         err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
     return err != ZS_OK ? err : send_row(p, p->dead_topic, key, &p->msg, tag, errstr, errstr_size);
