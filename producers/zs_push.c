@@ -21,6 +21,7 @@
 #include "zs_audit.h"
 #include "zs_codec.h"
 #include "zs_config.h"
+#include "zs_contract.h"
 #include "zs_county.h"
 #include "zs_dead.h"
 #include "zs_input.h"
@@ -586,6 +587,14 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
             avro_value_t *v = zs_encoder_value(p->enc);
             key = row.fields[key_col].data;
             err = zs_input_convert(kind, &row, p->counties, v, &bad, detail, sizeof(detail));
+            /* 1 to ZS_CONTRACT_MEMBERS_MAX members, each person once. */
+            if (err == ZS_OK) {
+                err =
+                    push_members_check(index, key, ZS_CONTRACT_MEMBERS_MAX, detail, sizeof(detail));
+                bad = 0;
+            }
+            if (err == ZS_ERR_INVALID)
+                push_members_drop(index, key, NULL, NULL);
             if (err == ZS_OK) {
                 avro_value_t array;
                 size_t count;
