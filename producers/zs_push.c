@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "push_members.h"
+#include "push_rejects.h"
 #include "zs_audit.h"
 #include "zs_codec.h"
 #include "zs_config.h"
@@ -77,7 +78,7 @@ typedef struct push {
     const zs_schema_t *audit_schema;
     const zs_schema_t *schema;    /* of the messages the input becomes */
     rd_kafka_topic_t *handles[3]; /* the topics written, known from the start */
-    FILE *rejects;
+    push_rejects_t *rejects;
     char rejects_path[4096];
     zs_buf_t msg, masked;
     uint64_t item;           /* messages sent so far (rows and dead letters) */
@@ -112,19 +113,6 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Writes s as one RFC 4180 CSV field. */
-static void csv_field(FILE *fp, const char *s, size_t len, bool last)
-{
-    fputc('"', fp);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', fp);
-        fputc(s[i], fp);
-    }
-    fputc('"', fp);
-    fputc(last ? '\n' : ',', fp);
 }
 
 /* A progress line on a terminal: rows, rows/s, how far, how long to go. */
@@ -299,13 +287,10 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
     if (zs_buf_add(&p->masked, row->raw, row->raw_len) != ZS_OK)
         return ZS_ERR_NOMEM;
     size_t masked = zs_log_mask_idnumbers(p->masked.data, p->masked.len);
-    char line[32];
-    snprintf(line, sizeof(line), "%lu", row->line);
-    csv_field(p->rejects, file, strlen(file), false);
-    csv_field(p->rejects, line, strlen(line), false);
-    csv_field(p->rejects, column, strlen(column), false);
-    csv_field(p->rejects, reason, strlen(reason), false);
-    csv_field(p->rejects, p->masked.data, p->masked.len, true);
+    zs_err_t err = push_rejects_add(p->rejects, file, row->line, column, reason, p->masked.data,
+                                    p->masked.len, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
 
     /* The dead letter carries the row's first bytes when the row is too
      * long to travel whole; the reason says so, with the whole row's digest,
@@ -336,8 +321,8 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
      * delivered: the first of them carries the line before it. */
     char detail[600];
     snprintf(detail, sizeof(detail), "%s%s%s", column, column[0] ? ": " : "", reason);
-    zs_err_t err = audit(p, "ROW_REJECTED", file, row->line, key, cap.cut ? cap.sha256 : NULL,
-                         detail, tag ? tag - 1 : 0, errstr, errstr_size);
+    err = audit(p, "ROW_REJECTED", file, row->line, key, cap.cut ? cap.sha256 : NULL, detail,
+                tag ? tag - 1 : 0, errstr, errstr_size);
     if (err == ZS_OK)
         err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
     return err != ZS_OK ? err : send_row(p, p->dead_topic, key, &p->msg, tag, errstr, errstr_size);
@@ -867,12 +852,7 @@ static zs_err_t open_rejects(push_t *p, char *errstr, size_t errstr_size)
         snprintf(p->rejects_path, sizeof(p->rejects_path), "%s.rejects.csv",
                  strcmp(p->opt->input, "-") == 0 ? "stdin" : p->opt->input);
     /* Resuming appends: the rejects of the first run stay. */
-    p->rejects = fopen(p->rejects_path, p->resume_at > 0 ? "a" : "w");
-    if (p->rejects == NULL)
-        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", p->rejects_path, strerror(errno));
-    if (p->resume_at == 0)
-        fputs("file,line,column,reason,row\n", p->rejects);
-    return ZS_OK;
+    return push_rejects_open(p->rejects_path, p->resume_at > 0, &p->rejects, errstr, errstr_size);
 }
 
 int main(int argc, char **argv)
@@ -959,8 +939,11 @@ int main(int argc, char **argv)
         zs_log(ZS_LOG_ERROR, "%s", errstr);
     if (ferr != ZS_OK)
         zs_log(ZS_LOG_ERROR, "%s", flush_err);
-    if (fclose(p.rejects) != 0)
-        ferr = zs_fail(flush_err, sizeof(flush_err), ZS_ERR_IO, "%s: write failed", p.rejects_path);
+    char close_err[1024];
+    if (push_rejects_close(p.rejects, close_err, sizeof(close_err)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", close_err);
+        ferr = ZS_ERR_IO;
+    }
     p.rejects = NULL;
     uint64_t line = 0;
     zs_producer_done_upto(p.producer, &line);
@@ -979,8 +962,7 @@ int main(int argc, char **argv)
                                                : 0;
 done:
     digest_cancel(&digest_job);
-    if (p.rejects != NULL)
-        fclose(p.rejects);
+    push_rejects_close(p.rejects, NULL, 0);
     push_members_free(index);
     zs_encoder_free(p.enc);
     zs_encoder_free(p.dead_enc);
