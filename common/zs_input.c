@@ -11,6 +11,7 @@
 #include "zs_codec.h"
 #include "zs_contract.h"
 #include "zs_idno.h"
+#include "zs_log.h"
 #include "zs_money.h"
 #include "zs_period.h"
 
@@ -678,4 +679,31 @@ zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
     return err == ZS_OK
                ? ZS_OK
                : zs_fail(errstr, errstr_size, err, "%s: %s", specs[kind].message, zs_err2str(err));
+}
+
+size_t zs_input_mask_text(zs_input_kind_t kind, const zs_row_t *row)
+{
+    size_t count = 0;
+    const column_t *columns = specs[kind].columns;
+    for (size_t i = 0; columns[i].name != NULL && i < row->ncols; i++) {
+        const zs_field_t *f = &row->fields[i];
+        if ((columns[i].kind == K_NAME || columns[i].kind == K_NOTE) && f->present && f->len > 0)
+            /* The reader's own buffer (zs_rows.h): writable until its next row. */
+            count += zs_log_mask_idnumbers((char *)f->data, f->len);
+    }
+    return count;
+}
+
+size_t zs_input_mask_raw(zs_input_kind_t kind, const zs_rows_t *rows, const zs_row_t *row,
+                         char *text, size_t text_len)
+{
+    size_t count = 0;
+    const column_t *columns = specs[kind].columns;
+    for (size_t i = 0; rows != NULL && columns[i].name != NULL; i++) {
+        size_t off, len;
+        if (columns[i].kind == K_IDNO && zs_rows_raw_span(rows, row, i, &off, &len) &&
+            off <= text_len && len <= text_len - off)
+            count += zs_idno_mask_inplace(text + off, len);
+    }
+    return count + zs_log_mask_idnumbers(text, text_len);
 }

@@ -85,6 +85,14 @@ zs_err_t zs_rows_open_jsonl(FILE *fp, const zs_rows_opts_t *opts, zs_rows_t **ou
  * No allocation once the reader's buffers have grown to the largest row. */
 zs_err_t zs_rows_next(zs_rows_t *rows, zs_row_t *row, char *errstr, size_t errstr_size);
 
+/* Where the value of expected column col lies in row->raw, row being the
+ * last row zs_rows_next gave (a rejected one too): its bytes as written in
+ * the file, quotes around them excluded, at raw[*off..*off + *len). False if
+ * the column is absent from the row or the row is too malformed to tell.
+ * For masking one column of a rejected row's text whatever it holds. */
+bool zs_rows_raw_span(const zs_rows_t *rows, const zs_row_t *row, size_t col, size_t *off,
+                      size_t *len);
+
 /* Whether zs_rows_next's err rejects one row only (the file goes on). */
 bool zs_rows_is_row_error(zs_err_t err);
 

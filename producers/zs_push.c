@@ -277,16 +277,22 @@ static zs_err_t audit(push_t *p, const char *kind, const char *file, unsigned lo
                : send_row(p, p->audit_topic, p->chain.name, &p->msg, tag, errstr, errstr_size);
 }
 
-/* A rejected row: to the rejects file and, as a DeadLetter, to Kafka. The
- * row text is kept, with anything shaped like an ID number masked. */
-static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const char *column,
-                       const char *reason, const char *key, uint64_t tag, char *errstr,
-                       size_t errstr_size)
+/* A rejected row of kind, read by rows (NULL: not from a reader): to the
+ * rejects file and, as a DeadLetter, to Kafka. The row text is kept, its ID
+ * number columns masked whatever they hold and anything shaped like an ID
+ * number masked wherever it is; so is the reason. */
+static zs_err_t reject(push_t *p, zs_input_kind_t kind, const zs_rows_t *rows, const char *file,
+                       const zs_row_t *row, const char *column, const char *reason, const char *key,
+                       uint64_t tag, char *errstr, size_t errstr_size)
 {
     zs_buf_reset(&p->masked);
     if (zs_buf_add(&p->masked, row->raw, row->raw_len) != ZS_OK)
         return ZS_ERR_NOMEM;
-    size_t masked = zs_log_mask_idnumbers(p->masked.data, p->masked.len);
+    size_t masked = zs_input_mask_raw(kind, rows, row, p->masked.data, p->masked.len);
+    char reason_masked[600];
+    snprintf(reason_masked, sizeof(reason_masked), "%s", reason);
+    zs_log_mask_idnumbers(reason_masked, strlen(reason_masked));
+    reason = reason_masked;
     zs_err_t err = push_rejects_add(p->rejects, file, row->line, column, reason, p->masked.data,
                                     p->masked.len, errstr, errstr_size);
     if (err != ZS_OK)
@@ -319,7 +325,7 @@ static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const c
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     /* The row is done when both its audit record and its dead letter are
      * delivered: the first of them carries the line before it. */
-    char detail[600];
+    char detail[700];
     snprintf(detail, sizeof(detail), "%s%s%s", column, column[0] ? ": " : "", reason);
     err = audit(p, "ROW_REJECTED", file, row->line, key, cap.cut ? cap.sha256 : NULL, detail,
                 tag ? tag - 1 : 0, errstr, errstr_size);
@@ -498,7 +504,7 @@ static zs_err_t read_members(push_t *p, push_members_t *index, char *errstr, siz
          * rejects come before the households file, so they carry line 0. */
         p->members_rejected++;
         const char *why = row.reason && row.reason[0] ? row.reason : detail;
-        err = reject(p, p->opt->members, &row,
+        err = reject(p, ZS_INPUT_MEMBERS, rows, p->opt->members, &row,
                      bad != (size_t)-1 ? column_name(ZS_INPUT_MEMBERS, bad) : "", why, NULL, 0,
                      errstr, errstr_size);
         if (err != ZS_OK)
@@ -531,8 +537,8 @@ static void on_orphan(void *ctx, const char *hh, unsigned long line)
     zs_row_t row = {.line = line, .raw = hh, .raw_len = strlen(hh)};
     o->p->members_rejected++;
     /* Sent after the whole households file: they carry its last line. */
-    o->err = reject(o->p, o->p->opt->members, &row, "household_id", reason, hh, o->p->last_line,
-                    o->errstr, o->errstr_size);
+    o->err = reject(o->p, ZS_INPUT_MEMBERS, NULL, o->p->opt->members, &row, "household_id", reason,
+                    hh, o->p->last_line, o->errstr, o->errstr_size);
 }
 
 /* Pushes one export file; households take their members from index. */
@@ -563,6 +569,9 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         }
         size_t bad = (size_t)-1;
         const char *key = NULL;
+        /* No message carries an ID number typed into free text. */
+        if (err == ZS_OK)
+            zs_input_mask_text(kind, &row);
         if (err == ZS_OK && kind != ZS_INPUT_HOUSEHOLDS) {
             /* Flat events go straight from the row to Avro bytes. */
             key = row.fields[key_col].data;
@@ -606,8 +615,8 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         const char *col = bad != (size_t)-1 ? column_name(kind, bad) : "";
         bool key_ok = key != NULL && zs_input_is_id(key, strlen(key));
         p->rejected++;
-        err = reject(p, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line, errstr,
-                     errstr_size);
+        err = reject(p, kind, rows, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line,
+                     errstr, errstr_size);
         if (err != ZS_OK)
             break;
     }

@@ -418,6 +418,71 @@ static void contract_limits_both_sides(void **state)
     }
 }
 
+/* Regression test for "ID numbers in clear": an ID number typed into free
+ * text (next to letters, in groups) is masked in the row's values before they
+ * become a message; in a rejected row's text the id_number column is masked
+ * by position whatever it holds (17 or 19 characters, a bad check
+ * character), and ID-shaped runs anywhere. */
+static void id_numbers_masked_in_text_and_rejects(void **state)
+{
+    (void)state;
+    zs_row_t row;
+    split_row(ZS_INPUT_FOLLOWUP,
+              "E5|H001|W-1|ACK|联系ID11010519491231002X, 或 110105 19491231 002X|officer_7|"
+              "2024-07-01T09:00:00+08:00",
+              &row);
+    assert_int_equal(zs_input_mask_text(ZS_INPUT_FOLLOWUP, &row), 2);
+    assert_string_equal(row.fields[4].data, "联系ID**************002X, 或 ****** ******** 002X");
+    split_row(ZS_INPUT_HOUSEHOLDS,
+              "H001|451227|城关镇110105194912310021|下坳村|STABLE|2024-05-03T10:00:00+08:00", &row);
+    assert_int_equal(zs_input_mask_text(ZS_INPUT_HOUSEHOLDS, &row), 1);
+    assert_string_equal(row.fields[2].data, "城关镇**************0021");
+    /* Ids are not free text: left for their own checks. */
+    split_row(ZS_INPUT_INCOME, "E1|110105194912310021|2024|5|WAGE|1|hrss|2024-06-01T00:00:00Z",
+              &row);
+    assert_int_equal(zs_input_mask_text(ZS_INPUT_INCOME, &row), 0);
+    assert_string_equal(row.fields[1].data, "110105194912310021");
+
+    static const struct {
+        const char *text, *want;
+    } rejects[] = {
+        /* 17 characters */
+        {"person_id,household_id,id_number,relation,birth_year,sex,labor_class,disability,"
+         "in_school,active,updated_at\n"
+         "P1,H1,11010519491231002,HEAD,1949,M,ORDINARY,0,N,Y,2024-05-03T10:00:00Z\n",
+         "P1,H1,*************1002,HEAD,1949,M,ORDINARY,0,N,Y,2024-05-03T10:00:00Z"},
+        /* 19 characters, quoted, next to letters in another column */
+        {"household_id,person_id,id_number,relation,birth_year,sex,labor_class,disability,"
+         "in_school,active,updated_at\n"
+         "H1,P1,\"1101051949123100212\",HEAD,1949,M,ORDINARY,0,N,Y,ID11010519491231002X\n",
+         "H1,P1,\"***************0212\",HEAD,1949,M,ORDINARY,0,N,Y,ID**************002X"},
+        /* letters, a bad check character, in JSON Lines */
+        {"{\"household_id\":\"H1\",\"person_id\":\"P1\",\"id_number\":\"1101O519491231OO29\"}\n",
+         "{\"household_id\":\"H1\",\"person_id\":\"P1\",\"id_number\":\"**************OO29\"}"},
+        {"{\"household_id\":\"H1\",\"id_number\":110105194912310029,\"x\":1}\n",
+         "{\"household_id\":\"H1\",\"id_number\":**************0029,\"x\":1}"},
+    };
+    for (size_t i = 0; i < sizeof(rejects) / sizeof(rejects[0]); i++) {
+        FILE *fp = fmemopen((void *)rejects[i].text, strlen(rejects[i].text), "r");
+        assert_non_null(fp);
+        zs_rows_opts_t ro = {0};
+        ro.cols = zs_input_cols(ZS_INPUT_MEMBERS, &ro.ncols);
+        zs_rows_t *rows = NULL;
+        char errstr[256], text[512];
+        bool jsonl = rejects[i].text[0] == '{';
+        assert_int_equal(jsonl ? zs_rows_open_jsonl(fp, &ro, &rows, errstr, sizeof(errstr))
+                               : zs_rows_open_csv(fp, &ro, &rows, errstr, sizeof(errstr)),
+                         ZS_OK);
+        zs_rows_next(rows, &row, errstr, sizeof(errstr));
+        snprintf(text, sizeof(text), "%.*s", (int)row.raw_len, row.raw);
+        assert_true(zs_input_mask_raw(ZS_INPUT_MEMBERS, rows, &row, text, strlen(text)) > 0);
+        if (strcmp(text, rejects[i].want) != 0)
+            fail_msg("case %zu: '%s', want '%s'", i, text, rejects[i].want);
+        zs_rows_close(rows);
+        fclose(fp);
+    }
+}
+
 /* The direct encoder gives the same bytes as the avro-c path, and the same
  * error for every bad value. */
 static void encode_equals_convert(void **state)
@@ -499,6 +564,7 @@ int main(void)
         cmocka_unit_test(good_rows_convert),
         cmocka_unit_test(bad_values_are_named),
         cmocka_unit_test(contract_limits_both_sides),
+        cmocka_unit_test(id_numbers_masked_in_text_and_rejects),
         cmocka_unit_test(id_numbers_are_checked_and_masked),
         cmocka_unit_test(encode_equals_convert),
     };
