@@ -31,7 +31,7 @@ typedef enum kind {
     K_TIME,       /* ISO 8601 with an offset, in [ZS_CONTRACT_TIME_MIN_MS, ZS_CONTRACT_TIME_MAX_MS);
                      stored as epoch milliseconds */
     K_COUNTY,     /* a county code of the configured region */
-    K_IDNO,       /* resident ID number; stored masked */
+    K_IDNO,       /* resident ID number; stored masked (last: sizes takes_literal) */
 } kind_t;
 
 /* One column of an export. */
@@ -340,6 +340,12 @@ static int enum_find(avro_schema_t enum_schema, const enum_syms_t *syms, const c
     return -1;
 }
 
+/* The kinds a JSON Lines value may give as a number rather than a string. */
+static const bool takes_literal[K_IDNO + 1] = {
+    [K_YEAR] = true,       [K_MONTH] = true, [K_BIRTH_YEAR] = true,
+    [K_DISABILITY] = true, [K_MONEY] = true, [K_COUNTY] = true,
+};
+
 /* A column's value once checked. */
 typedef struct parsed {
     enum { P_STR, P_INT, P_LONG, P_BOOL, P_ENUM } type;
@@ -363,6 +369,10 @@ static const char *parse_column(const column_t *c, const zs_field_t *f, avro_sch
     out->type = P_STR;
     out->s = s;
     out->len = len;
+    /* JSON Lines: text is a JSON string; "source": true is not the text
+     * "true". Numbers may stand for numbers and county codes. */
+    if (row->literal != NULL && row->literal[c - columns] && !takes_literal[c->kind])
+        return "not a JSON string (text goes in quotes)";
     switch (c->kind) {
     case K_ID:
     case K_WARNING_ID:

@@ -40,6 +40,7 @@ struct zs_rows {
     zs_buf_t name;         /* owned: the member name being decoded */
     size_t *val_off;       /* owned: offset in values of each expected column's value */
     unsigned char *seen;   /* owned: whether each expected column was a member yet */
+    bool *literal;         /* owned: whether each expected column's value was not a string */
     size_t *span;          /* owned: 2 per expected column, where its value is in the line
                               (offset, length; quotes excluded), SIZE_MAX if not seen */
 };
@@ -353,6 +354,7 @@ static zs_err_t jp_member(jp_t *jp, size_t *nmembers)
         return ZS_OK;
     }
     rows->seen[i] = 1;
+    rows->literal[i] = !is_null && jp->s[start] != '"';
     if (!is_null) {
         rows->val_off[i] = mark;
         rows->fields[i].len = rows->values.len - mark - 1;
@@ -370,6 +372,7 @@ static zs_err_t jp_object(jp_t *jp)
         rows->seen[i] = 0;
         rows->fields[i] = (zs_field_t){.data = "", .len = 0, .present = false};
         rows->span[2 * i] = SIZE_MAX;
+        rows->literal[i] = false;
     }
     jp_ws(jp);
     if (jp_peek(jp) != '{')
@@ -563,6 +566,7 @@ static zs_err_t jl_next(zs_rows_t *rows, zs_row_t *row, char *errstr, size_t err
         return reject(rows, row, err, line_no, col, errstr, errstr_size);
     }
     row->ncols = rows->ncols;
+    row->literal = rows->literal;
     return ZS_OK;
 }
 
@@ -681,6 +685,7 @@ void zs_rows_close(zs_rows_t *rows)
     free(rows->val_off);
     free(rows->seen);
     free(rows->span);
+    free(rows->literal);
     free(rows);
 }
 
@@ -710,8 +715,9 @@ static zs_err_t rows_new(const zs_rows_opts_t *opts, zs_rows_t **out, char *errs
     rows->val_off = calloc(n, sizeof(*rows->val_off));
     rows->seen = calloc(n, sizeof(*rows->seen));
     rows->span = calloc(2 * n, sizeof(*rows->span));
+    rows->literal = calloc(n, sizeof(*rows->literal));
     if (rows->fields == NULL || rows->map == NULL || rows->val_off == NULL || rows->seen == NULL ||
-        rows->span == NULL) {
+        rows->span == NULL || rows->literal == NULL) {
         zs_rows_close(rows);
         return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "no memory for a row reader");
     }

@@ -48,6 +48,8 @@ typedef struct zs_row {
                                  may hold any byte if rejected */
     size_t raw_len;           /* at most limits.max_row_bytes */
     bool raw_truncated;       /* the row was longer; raw is its start */
+    const bool *literal;      /* JSON Lines: literal[i] is true when cols[i] was a number, true
+                                 or false rather than a string; NULL for CSV (all text) */
     /* For a rejected row (0 and "" otherwise): where and why, the same words
      * as in errstr. err_column is 0 when the error concerns the whole row. */
     unsigned long err_line;

@@ -841,10 +841,10 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
         return err;
     }
     zs_buf_reset(&m->json);
-    zs_err_t err = zs_avrojson_write(v, &m->json);
+    char json_err[300];
+    zs_err_t err = zs_avrojson_write(v, &m->json, json_err, sizeof(json_err));
     if (err != ZS_OK)
-        return zs_fail(errstr, errstr_size, err, "%s: the warning as JSON: %s", job->key,
-                       zs_err2str(err));
+        return zs_fail(errstr, errstr_size, err, "%s: the warning as JSON: %s", job->key, json_err);
     job->body = malloc(m->json.len + 1);
     if (job->body == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");

@@ -54,7 +54,8 @@ static const char usage[] =
     "\n"
     "Exit status: 0 every row delivered; 3 every good row delivered, some rows\n"
     "rejected; 1 a delivery or Kafka failure (rerun to resume with --checkpoint);\n"
-    "2 bad usage or an unreadable file.\n";
+    "2 bad usage, an unreadable file, or a file that is not an export (empty, a bad\n"
+    "header): fix the command or the file, a rerun alone will not help.\n";
 
 #define FLUSH_MS 120000
 
@@ -88,6 +89,7 @@ typedef struct push {
     unsigned long last_line;                 /* of the input file, so far */
     int64_t checkpoint_ms;                   /* zs.push.checkpoint.interval */
     bool tty;                                /* progress goes to a terminal */
+    bool refused; /* a file is not an export at all (empty, bad header): bad usage, exit 2 */
     struct timespec started, last_progress, last_checkpoint;
     long file_size;
     FILE *in;
@@ -435,6 +437,8 @@ static zs_err_t open_rows(push_t *p, zs_input_kind_t kind, const char *path, FIL
                        ? zs_rows_open_jsonl(*fp, &ro, rows, detail, sizeof(detail))
                        : zs_rows_open_csv(*fp, &ro, rows, detail, sizeof(detail));
     if (err != ZS_OK) {
+        /* Rerunning will not help: the file must be fixed or another given. */
+        p->refused = true;
         if (*fp != stdin)
             fclose(*fp);
         *fp = NULL;
@@ -541,6 +545,47 @@ static void on_orphan(void *ctx, const char *hh, unsigned long line)
                     hh, o->p->last_line, o->errstr, o->errstr_size);
 }
 
+typedef struct dropped_ctx {
+    push_t *p;
+    const char *hh;
+    char reason[800];
+    unsigned long line; /* of the household's row */
+    zs_err_t err;
+    char *errstr;
+    size_t errstr_size;
+} dropped_ctx_t;
+
+/* A member of a rejected household: a reject of its own, naming the
+ * household's reason, so that every row read has one. The member's row
+ * itself is not kept: its household and person ids stand for it. */
+static void on_dropped(void *ctx, const char *person_id, unsigned long line)
+{
+    dropped_ctx_t *d = ctx;
+    if (d->err != ZS_OK)
+        return;
+    char ids[128];
+    snprintf(ids, sizeof(ids), "%s,%s", d->hh, person_id);
+    zs_row_t row = {.line = line, .raw = ids, .raw_len = strlen(ids)};
+    d->p->members_rejected++;
+    d->err = reject(d->p, ZS_INPUT_MEMBERS, NULL, d->p->opt->members, &row, "household_id",
+                    d->reason, d->hh, d->line, d->errstr, d->errstr_size);
+}
+
+/* Rejects the members of household hh, whose row (at row->line, rejected
+ * at column col for why) will not be sent. */
+static zs_err_t reject_members(push_t *p, push_members_t *index, const char *hh,
+                               const zs_row_t *row, const char *col, const char *why, char *errstr,
+                               size_t errstr_size)
+{
+    dropped_ctx_t d = {
+        .p = p, .hh = hh, .line = row->line, .errstr = errstr, .errstr_size = errstr_size};
+    snprintf(d.reason, sizeof(d.reason),
+             "household_id: household %s was rejected (%s line %lu%s%s)", hh, p->opt->input,
+             row->line, col[0] ? ", " : ": ", why);
+    push_members_drop(index, hh, on_dropped, &d);
+    return d.err;
+}
+
 /* Pushes one export file; households take their members from index. */
 static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t errstr_size)
 {
@@ -587,8 +632,6 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
                     push_members_check(index, key, ZS_CONTRACT_MEMBERS_MAX, detail, sizeof(detail));
                 bad = 0;
             }
-            if (err == ZS_ERR_INVALID)
-                push_members_drop(index, key, NULL, NULL);
             if (err == ZS_OK) {
                 avro_value_t array;
                 size_t count;
@@ -617,6 +660,8 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         p->rejected++;
         err = reject(p, kind, rows, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line,
                      errstr, errstr_size);
+        if (err == ZS_OK && index != NULL && key_ok)
+            err = reject_members(p, index, key, &row, col, why, errstr, errstr_size);
         if (err != ZS_OK)
             break;
     }
@@ -966,7 +1011,7 @@ int main(int argc, char **argv)
             ferr == ZS_OK ? "everything delivered" : "delivered in order", line);
     if (p.rejected + p.members_rejected > 0)
         fprintf(stderr, "rejected rows and why: %s\n", p.rejects_path);
-    rc = err != ZS_OK || ferr != ZS_OK         ? (err == ZS_ERR_IO && !stop ? 2 : 1)
+    rc = err != ZS_OK || ferr != ZS_OK         ? (p.refused || (err == ZS_ERR_IO && !stop) ? 2 : 1)
          : p.rejected + p.members_rejected > 0 ? 3
                                                : 0;
 done:
