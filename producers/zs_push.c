@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "push_close.h"
 #include "push_members.h"
 #include "push_rejects.h"
 #include "zs_audit.h"
@@ -34,13 +35,27 @@
 static const char usage[] =
     "usage: zs-push households --members MEMBERS [options] HOUSEHOLDS\n"
     "       zs-push income|employment|subsidy|hardship|followup [options] FILE\n"
-    "       zs-push close --topic TOPIC --period YYYYQN [--by NAME] [options]\n"
+    "       zs-push close --period YYYYQN | --through YYYYQN [--from YYYYQN]\n"
+    "                     [--topic TOPIC[,TOPIC...]] [--by NAME] [--force] [options]\n"
     "\n"
     "Validates every row of a registry export (CSV or JSON Lines; FILE '-' is stdin)\n"
     "against the input contract and sends each good row, keyed by household_id, to\n"
     "its topic. A bad row never stops the file: it goes to the rejects file (file,\n"
-    "line, column, reason, row) and to the dead-letter topic. 'close' writes a\n"
-    "period-close marker into every partition of a topic, after its data.\n"
+    "line, column, reason, row) and to the dead-letter topic.\n"
+    "\n"
+    "'close' writes a quarter's close marker into every partition of every input\n"
+    "topic (household, income, employment, subsidy, hardship, followup), after its\n"
+    "data, and says per topic what it closed; the monitor judges a quarter once every\n"
+    "input topic is closed for it.\n"
+    "  --period YYYYQN     close that quarter\n"
+    "  --through YYYYQN    close, in order, every quarter after the latest one closed\n"
+    "                      on each topic, up to this one. Finding the latest close\n"
+    "                      reads each topic from its start (as zs-cat -e would): on a\n"
+    "                      large region that is minutes, the event topics hold 90 days\n"
+    "  --from YYYYQN       with --through: where to start on a topic never closed\n"
+    "  --topic T[,T...]    only these input topics (repeatable; default: all six)\n"
+    "  --by NAME           who closes (default zs-push), kept in the marker and audit\n"
+    "  --force             close a quarter that has not ended yet (+08:00)\n"
     "\n"
     "  -b HOST:PORT        bootstrap servers (same as -X bootstrap.servers=...)\n"
     "  --members FILE      the members export joined into each household\n"
@@ -63,7 +78,9 @@ static const char usage[] =
 typedef struct options {
     zs_input_kind_t kind;
     bool close, quiet, ignore_unknown;
-    const char *input, *members, *format, *rejects, *checkpoint, *topic, *period, *by;
+    const char *input, *members, *format, *rejects, *checkpoint, *period, *through, *from, *by;
+    bool force;
+    char topics[512]; /* --topic values, joined by commas; "" for all */
 } options_t;
 
 /* One run: where output goes and what has happened. */
@@ -673,37 +690,39 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
     return err;
 }
 
-/* Writes a period-close marker to every partition of the topic. */
-static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
+/* The partition count of topic, from the producer's metadata. */
+static zs_err_t topic_partitions(push_t *p, const char *topic, int32_t *n, char *errstr,
+                                 size_t errstr_size)
 {
-    zs_quarter_t q;
-    char detail[256];
-    if (zs_quarter_parse(p->opt->period, strlen(p->opt->period), &q, detail, sizeof(detail)) !=
-        ZS_OK)
-        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--period %s: %s", p->opt->period,
-                       detail);
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_t *rk = zs_producer_handle(p->producer);
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, p->topic, NULL);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
     rd_kafka_topic_destroy(rkt);
-    if (kerr || md->topic_cnt != 1 || md->topics[0].err) {
-        zs_err_t err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "topic %s: %s", p->topic,
-                               rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
-        if (md != NULL)
-            rd_kafka_metadata_destroy(md);
-        return err;
-    }
-    const zs_schema_t *schema = zs_schemas_latest(p->schemas, "PeriodClose");
-    zs_encoder_t *enc = NULL;
-    zs_err_t err = zs_encoder_new(schema, &enc, errstr, errstr_size);
-    char key[32];
-    snprintf(key, sizeof(key), "#close/%s", p->opt->period);
-    for (int i = 0; err == ZS_OK && i < md->topics[0].partition_cnt; i++) {
-        int32_t part = md->topics[0].partitions[i].id;
+    zs_err_t err = ZS_OK;
+    if (kerr || md->topic_cnt != 1 || md->topics[0].err)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "topic %s: %s", topic,
+                      rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
+    else
+        *n = md->topics[0].partition_cnt;
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    return err;
+}
+
+/* Writes the close marker of quarter q to every partition of topic (its
+ * partitions: 0 to n - 1), after its data, and audits it. */
+static zs_err_t close_one(push_t *p, zs_encoder_t *enc, const char *topic, int32_t n,
+                          zs_quarter_t q, char *errstr, size_t errstr_size)
+{
+    char period[ZS_PERIOD_STR_SIZE], key[32];
+    zs_quarter_format(q, period, sizeof(period));
+    snprintf(key, sizeof(key), PUSH_CLOSE_KEY_PREFIX "%s", period);
+    zs_err_t err = ZS_OK;
+    for (int32_t part = 0; err == ZS_OK && part < n; part++) {
         avro_value_t *v = zs_encoder_value(enc);
-        if (set_str(v, "topic", p->topic, strlen(p->topic)) ||
-            set_long(v, "partition", part, true) || set_long(v, "year", zs_quarter_year(q), true) ||
+        if (set_str(v, "topic", topic, strlen(topic)) || set_long(v, "partition", part, true) ||
+            set_long(v, "year", zs_quarter_year(q), true) ||
             set_long(v, "quarter", zs_quarter_quarter(q), true) ||
             set_long(v, "closed_at", now_ms(), false) ||
             set_str(v, "closed_by", p->opt->by, strlen(p->opt->by)))
@@ -711,24 +730,115 @@ static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
         if (err == ZS_OK)
             err = zs_encoder_encode(enc, &p->msg, errstr, errstr_size);
         if (err == ZS_OK)
-            err = zs_producer_send(p->producer, p->topic, part, key, strlen(key), p->msg.data,
+            err = zs_producer_send(p->producer, topic, part, key, strlen(key), p->msg.data,
                                    p->msg.len, ++p->item, (uint64_t)part, errstr, errstr_size);
         if (err == ZS_OK)
             p->sent++;
     }
-    int partitions = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-    zs_encoder_free(enc);
     if (err == ZS_OK) {
         char detail[512];
-        snprintf(detail, sizeof(detail), "%s closed for %s in %d partitions by %s", p->topic,
-                 p->opt->period, partitions, p->opt->by);
-        err = audit(p, "PERIOD_CLOSED", NULL, 0, NULL, NULL, detail, (uint64_t)partitions, errstr,
+        snprintf(detail, sizeof(detail), "%s closed for %s in %" PRId32 " partitions by %s", topic,
+                 period, n, p->opt->by);
+        err = audit(p, "PERIOD_CLOSED", NULL, 0, NULL, NULL, detail, (uint64_t)n, errstr,
                     errstr_size);
     }
+    return err;
+}
+
+/* One topic of a close: its name, partitions and the quarters to close. */
+typedef struct close_topic {
+    char name[256];
+    int32_t partitions;
+    zs_quarter_t from, to; /* nothing to close when from > to */
+} close_topic_t;
+
+/* 'zs-push close': --period Q closes Q on the chosen topics; --through Q
+ * closes, on each, every quarter after its latest close up to Q (from
+ * --from on a topic never closed), quarter by quarter across the topics, so
+ * the monitor sees them close in order. A quarter not over yet (by the
+ * registries' clock, +08:00) is refused unless --force. Says on stdout what
+ * it closed, per topic. */
+static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
+{
+    const options_t *o = p->opt;
+    const char *prefix = NULL;
+    bool chosen[PUSH_CLOSE_TOPICS];
+    zs_quarter_t target = 0, from = 0;
+    char detail[256];
+    const char *arg = o->period ? o->period : o->through;
+    zs_err_t err = zs_config_get_str(p->cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
     if (err == ZS_OK)
-        zs_log(ZS_LOG_INFO, "%s: closing %s in %d partitions", p->topic, p->opt->period,
-               partitions);
+        err =
+            push_close_topics(o->topics[0] ? o->topics : NULL, prefix, chosen, errstr, errstr_size);
+    if (err == ZS_OK && zs_quarter_parse(arg, strlen(arg), &target, detail, sizeof(detail)))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--%s %s: %s",
+                      o->period ? "period" : "through", arg, detail);
+    if (err == ZS_OK && o->from != NULL &&
+        zs_quarter_parse(o->from, strlen(o->from), &from, detail, sizeof(detail)))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--from %s: %s", o->from, detail);
+    if (err == ZS_OK && !o->force && !push_close_quarter_ended(target, now_ms()))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                      "%s has not ended yet (China Standard Time): closing it now would let the "
+                      "monitor judge a quarter whose data is still coming; --force if you mean it",
+                      arg);
+    if (err != ZS_OK)
+        return err;
+    close_topic_t topics[PUSH_CLOSE_TOPICS];
+    int n = 0;
+    for (int i = 0; err == ZS_OK && i < PUSH_CLOSE_TOPICS; i++) {
+        if (!chosen[i])
+            continue;
+        close_topic_t *t = &topics[n++];
+        zs_topic_name(prefix, push_close_all[i], t->name, sizeof(t->name));
+        t->from = t->to = target;
+        err = topic_partitions(p, t->name, &t->partitions, errstr, errstr_size);
+        if (err != ZS_OK || o->period != NULL)
+            continue;
+        zs_quarter_t latest = 0;
+        bool found = false;
+        err =
+            push_close_latest(p->cfg, t->name, t->partitions, &latest, &found, errstr, errstr_size);
+        if (err == ZS_OK && found)
+            t->from = latest + 1;
+        else if (err == ZS_OK && o->from != NULL)
+            t->from = from;
+        else if (err == ZS_OK)
+            err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                          "%s has no close marker on every partition yet: give --from with the "
+                          "first quarter to close",
+                          t->name);
+    }
+    zs_encoder_t *enc = NULL;
+    if (err == ZS_OK)
+        err =
+            zs_encoder_new(zs_schemas_latest(p->schemas, "PeriodClose"), &enc, errstr, errstr_size);
+    zs_quarter_t first = target;
+    for (int i = 0; i < n; i++)
+        if (topics[i].from < first)
+            first = topics[i].from;
+    for (zs_quarter_t q = first; err == ZS_OK && q <= target && !stop; q++)
+        for (int i = 0; err == ZS_OK && i < n; i++)
+            if (q >= topics[i].from)
+                err =
+                    close_one(p, enc, topics[i].name, topics[i].partitions, q, errstr, errstr_size);
+    zs_encoder_free(enc);
+    if (err == ZS_OK && stop)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "interrupted");
+    /* What was done, per topic (written once the markers are sent; main
+     * flushes them and fails the run if they are not delivered). */
+    for (int i = 0; err == ZS_OK && i < n; i++) {
+        char a[ZS_PERIOD_STR_SIZE], b[ZS_PERIOD_STR_SIZE];
+        zs_quarter_format(topics[i].from, a, sizeof(a));
+        zs_quarter_format(target, b, sizeof(b));
+        if (topics[i].from > target)
+            printf("%s: already closed through %s, nothing to close\n", topics[i].name, b);
+        else if (topics[i].from == target)
+            printf("%s: closed %s in %" PRId32 " partitions\n", topics[i].name, b,
+                   topics[i].partitions);
+        else
+            printf("%s: closed %s to %s in %" PRId32 " partitions\n", topics[i].name, a, b,
+                   topics[i].partitions);
+    }
     return err;
 }
 
@@ -745,17 +855,14 @@ static const zs_config_def_t defs[] = {
 /* Parses the command line into opt and cfg; returns 0, or an exit status. */
 static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
 {
-    static const struct option longopts[] = {{"members", required_argument, NULL, 'm'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"rejects", required_argument, NULL, 'r'},
-                                             {"checkpoint", required_argument, NULL, 'c'},
-                                             {"topic", required_argument, NULL, 't'},
-                                             {"period", required_argument, NULL, 'P'},
-                                             {"by", required_argument, NULL, 'B'},
-                                             {"ignore-unknown", no_argument, NULL, 'i'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"members", required_argument, NULL, 'm'},  {"format", required_argument, NULL, 'f'},
+        {"rejects", required_argument, NULL, 'r'},  {"checkpoint", required_argument, NULL, 'c'},
+        {"topic", required_argument, NULL, 't'},    {"period", required_argument, NULL, 'P'},
+        {"through", required_argument, NULL, 'T'},  {"from", required_argument, NULL, 'R'},
+        {"force", no_argument, NULL, 'o'},          {"by", required_argument, NULL, 'B'},
+        {"ignore-unknown", no_argument, NULL, 'i'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     char errstr[512];
     int c;
     while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "qh", longopts, NULL)) != -1) {
@@ -782,11 +889,27 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
         case 'c':
             opt->checkpoint = optarg;
             break;
-        case 't':
-            opt->topic = optarg;
+        case 't': {
+            size_t used = strlen(opt->topics);
+            if (used + strlen(optarg) + 2 > sizeof(opt->topics)) {
+                zs_log(ZS_LOG_ERROR, "--topic: too many topics");
+                return 2;
+            }
+            snprintf(opt->topics + used, sizeof(opt->topics) - used, "%s%s", used ? "," : "",
+                     optarg);
             break;
+        }
         case 'P':
             opt->period = optarg;
+            break;
+        case 'T':
+            opt->through = optarg;
+            break;
+        case 'R':
+            opt->from = optarg;
+            break;
+        case 'o':
+            opt->force = true;
             break;
         case 'B':
             opt->by = optarg;
@@ -816,8 +939,10 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
     const char *what = argv[optind++];
     if (strcmp(what, "close") == 0) {
         opt->close = true;
-        if (opt->topic == NULL || opt->period == NULL || optind != argc) {
-            zs_log(ZS_LOG_ERROR, "close needs --topic and --period, and no file");
+        if ((opt->period == NULL) == (opt->through == NULL) || optind != argc ||
+            (opt->from != NULL && opt->through == NULL)) {
+            zs_log(ZS_LOG_ERROR, "close needs --period or --through (--from only with --through), "
+                                 "and no file");
             return 2;
         }
         return 0;
@@ -864,11 +989,9 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     err = zs_county_load(path, &p->counties, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
-    const char *suffix = p->opt->close ? p->opt->topic : zs_input_topic(p->opt->kind);
-    /* --topic names a topic by its suffix ("income") or in full ("zs.income"). */
-    if (p->opt->close && strncmp(suffix, prefix, strlen(prefix)) == 0)
-        suffix += strlen(prefix);
-    zs_topic_name(prefix, suffix, p->topic, sizeof(p->topic));
+    /* close names its topics itself (push_close). */
+    zs_topic_name(prefix, p->opt->close ? "household" : zs_input_topic(p->opt->kind), p->topic,
+                  sizeof(p->topic));
     zs_topic_name(prefix, "deadletter", p->dead_topic, sizeof(p->dead_topic));
     err = zs_producer_new(p->cfg, &p->producer, errstr, errstr_size);
     if (!p->opt->close)
@@ -942,9 +1065,14 @@ int main(int argc, char **argv)
     zs_err_t err = setup(&p, errstr, sizeof(errstr));
     if (err == ZS_OK && opt.close) {
         err = push_close(&p, errstr, sizeof(errstr));
-        if (err == ZS_OK)
-            err = zs_producer_flush(p.producer, FLUSH_MS, errstr, sizeof(errstr));
-        rc = err == ZS_OK ? 0 : 1;
+        /* What was sent before a failure is delivered all the same. */
+        char flush_err[1024];
+        zs_err_t ferr = zs_producer_flush(p.producer, FLUSH_MS, flush_err, sizeof(flush_err));
+        if (err == ZS_OK && ferr != ZS_OK) {
+            err = ferr;
+            snprintf(errstr, sizeof(errstr), "%s", flush_err);
+        }
+        rc = err == ZS_OK ? 0 : err == ZS_ERR_INVALID ? 2 : 1;
         if (err != ZS_OK)
             zs_log(ZS_LOG_ERROR, "%s", errstr);
         goto done;
