@@ -138,10 +138,10 @@ say "a synthetic region: $households households, 2023Q1-$last"
 say "registry exports onto Kafka (zs-push), quarters closed"
 : >"$work/push.log"
 p() { "$push" "$@" "${common[@]}" --quiet 2>>"$work/push.log"; }
-p households --members "$work/region/members.csv" "$work/region/households.csv" || die "zs-push households: $(tail -3 "$work/push.log")"
+p households --members "$work/region/members.csv" "$work/region/households.csv" --rejects-dir "$work/region" || die "zs-push households: $(tail -3 "$work/push.log")"
 for kind in income employment subsidy hardship followup; do
     rc=0
-    p "$kind" "$work/region/$kind.csv" || rc=$?
+    p "$kind" "$work/region/$kind.csv" --rejects-dir "$work/region" || rc=$?
     # 3: some rows rejected; the simulator plants a few bad rows on purpose.
     [[ $rc -eq 0 || $rc -eq 3 ]] || die "zs-push $kind exited $rc: $(tail -3 "$work/push.log")"
     grep -h "$kind.csv: .* rows read" "$work/push.log" | sed "s|$work/region/||"

@@ -60,7 +60,10 @@ static const char usage[] =
     "  -b HOST:PORT        bootstrap servers (same as -X bootstrap.servers=...)\n"
     "  --members FILE      the members export joined into each household\n"
     "  --format csv|jsonl  input format (default: from the file name; csv for stdin)\n"
-    "  --rejects FILE      where bad rows go (default: FILE.rejects.csv beside the input)\n"
+    "  --rejects-dir DIR   where the rejects file goes, FILE.rejects.csv (FILE without\n"
+    "                      its directory; stdin.rejects.csv for stdin); default: the\n"
+    "                      current directory. Written only when a row is rejected\n"
+    "  --rejects FILE      the rejects file itself, instead\n"
     "  --checkpoint FILE   record progress; run the same command again to resume\n"
     "  --ignore-unknown    skip unexpected columns instead of rejecting the file\n"
     "  --quiet             no progress line\n"
@@ -78,7 +81,8 @@ static const char usage[] =
 typedef struct options {
     zs_input_kind_t kind;
     bool close, quiet, ignore_unknown;
-    const char *input, *members, *format, *rejects, *checkpoint, *period, *through, *from, *by;
+    const char *input, *members, *format, *rejects, *rejects_dir, *checkpoint, *period, *through,
+        *from, *by;
     bool force;
     char topics[512]; /* --topic values, joined by commas; "" for all */
 } options_t;
@@ -312,8 +316,14 @@ static zs_err_t reject(push_t *p, zs_input_kind_t kind, const zs_rows_t *rows, c
     snprintf(reason_masked, sizeof(reason_masked), "%s", reason);
     zs_log_mask_idnumbers(reason_masked, strlen(reason_masked));
     reason = reason_masked;
-    zs_err_t err = push_rejects_add(p->rejects, file, row->line, column, reason, p->masked.data,
-                                    p->masked.len, errstr, errstr_size);
+    /* The rejects file exists once a row is rejected, not before. */
+    zs_err_t err = p->rejects != NULL ? ZS_OK
+                                      : push_rejects_open(p->rejects_path, p->resume_at > 0,
+                                                          &p->rejects, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    err = push_rejects_add(p->rejects, file, row->line, column, reason, p->masked.data,
+                           p->masked.len, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
 
@@ -855,14 +865,21 @@ static const zs_config_def_t defs[] = {
 /* Parses the command line into opt and cfg; returns 0, or an exit status. */
 static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
 {
-    static const struct option longopts[] = {
-        {"members", required_argument, NULL, 'm'},  {"format", required_argument, NULL, 'f'},
-        {"rejects", required_argument, NULL, 'r'},  {"checkpoint", required_argument, NULL, 'c'},
-        {"topic", required_argument, NULL, 't'},    {"period", required_argument, NULL, 'P'},
-        {"through", required_argument, NULL, 'T'},  {"from", required_argument, NULL, 'R'},
-        {"force", no_argument, NULL, 'o'},          {"by", required_argument, NULL, 'B'},
-        {"ignore-unknown", no_argument, NULL, 'i'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"members", required_argument, NULL, 'm'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {"rejects", required_argument, NULL, 'r'},
+                                             {"checkpoint", required_argument, NULL, 'c'},
+                                             {"rejects-dir", required_argument, NULL, 'D'},
+                                             {"topic", required_argument, NULL, 't'},
+                                             {"period", required_argument, NULL, 'P'},
+                                             {"through", required_argument, NULL, 'T'},
+                                             {"from", required_argument, NULL, 'R'},
+                                             {"force", no_argument, NULL, 'o'},
+                                             {"by", required_argument, NULL, 'B'},
+                                             {"ignore-unknown", no_argument, NULL, 'i'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     char errstr[512];
     int c;
     while ((c = getopt_long(argc, argv, ZS_CONFIG_OPTIONS "qh", longopts, NULL)) != -1) {
@@ -885,6 +902,9 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
             break;
         case 'r':
             opt->rejects = optarg;
+            break;
+        case 'D':
+            opt->rejects_dir = optarg;
             break;
         case 'c':
             opt->checkpoint = optarg;
@@ -1021,15 +1041,36 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     return err;
 }
 
-static zs_err_t open_rejects(push_t *p, char *errstr, size_t errstr_size)
+/* Where the rejects file will go (it is made at the first rejected row;
+ * a resumed run appends to it): --rejects, or --rejects-dir (default ".")
+ * and the input's name without its directory, so that no input name ("../x",
+ * "/etc/x") can put it anywhere else. */
+static zs_err_t rejects_path_init(push_t *p, char *errstr, size_t errstr_size)
 {
-    if (p->opt->rejects != NULL)
-        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s", p->opt->rejects);
-    else
-        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s.rejects.csv",
-                 strcmp(p->opt->input, "-") == 0 ? "stdin" : p->opt->input);
-    /* Resuming appends: the rejects of the first run stay. */
-    return push_rejects_open(p->rejects_path, p->resume_at > 0, &p->rejects, errstr, errstr_size);
+    if (p->opt->rejects != NULL) {
+        if (snprintf(p->rejects_path, sizeof(p->rejects_path), "%s", p->opt->rejects) >=
+            (int)sizeof(p->rejects_path))
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects: path too long");
+        return ZS_OK;
+    }
+    const char *dir = p->opt->rejects_dir != NULL ? p->opt->rejects_dir : ".";
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir %s: %s", dir,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir %s: not a directory",
+                       dir);
+    const char *input = p->opt->input;
+    const char *slash = strrchr(input, '/');
+    const char *base = strcmp(input, "-") == 0 ? "stdin" : slash != NULL ? slash + 1 : input;
+    if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "%s: not a file name to name its rejects file by (give --rejects)", input);
+    if (snprintf(p->rejects_path, sizeof(p->rejects_path), "%s/%s.rejects.csv", dir, base) >=
+        (int)sizeof(p->rejects_path))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir: path too long");
+    return ZS_OK;
 }
 
 int main(int argc, char **argv)
@@ -1080,7 +1121,7 @@ int main(int argc, char **argv)
     if (err == ZS_OK)
         err = checkpoint_load(&p, errstr, sizeof(errstr));
     if (err == ZS_OK)
-        err = open_rejects(&p, errstr, sizeof(errstr));
+        err = rejects_path_init(&p, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         rc = err == ZS_ERR_KAFKA ? 1 : 2;
@@ -1137,8 +1178,12 @@ int main(int argc, char **argv)
             " skipped as sent before; %s through line %" PRIu64 "\n",
             opt.input, p.read, p.sent, p.rejected, p.skipped,
             ferr == ZS_OK ? "everything delivered" : "delivered in order", line);
+    struct stat st;
     if (p.rejected + p.members_rejected > 0)
         fprintf(stderr, "rejected rows and why: %s\n", p.rejects_path);
+    else if (p.resume_at == 0 && stat(p.rejects_path, &st) == 0 && S_ISREG(st.st_mode))
+        /* Left as it was: it may be another input's of the same name. */
+        fprintf(stderr, "no row rejected; %s is from an earlier run\n", p.rejects_path);
     rc = err != ZS_OK || ferr != ZS_OK         ? (p.refused || (err == ZS_ERR_IO && !stop) ? 2 : 1)
          : p.rejected + p.members_rejected > 0 ? 3
                                                : 0;
