@@ -1,4 +1,4 @@
-/* zs_input.h: the input contract (DESIGN.md, "Registry export formats"): the
+/* zs_input.h: the input contract (docs/CONTRACT.md): the
  * columns of each registry export and the conversion of one row into the
  * Avro message it becomes, every field validated. */
 #ifndef ZS_INPUT_H

@@ -2,7 +2,7 @@
  * that gives fields by expected column, so a producer handles both formats
  * the same way.
  *
- * What a JSON Lines export is (DESIGN.md, "Registry export formats"):
+ * What a JSON Lines export is (docs/CONTRACT.md, "Files"):
  * - UTF-8 text, one JSON object per line, its members named like the CSV
  *   columns; LF or CRLF line ends; a byte order mark at the start is skipped;
  *   lines that are empty or hold only whitespace are skipped (they still
