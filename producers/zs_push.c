@@ -548,54 +548,48 @@ static zs_err_t read_members(push_t *p, push_members_t *index, char *errstr, siz
     return err;
 }
 
-typedef struct orphan_ctx {
+/* Members rejected after the fact, from the index, which keeps no row
+ * text: their ids stand for their row. */
+typedef struct member_rejects {
     push_t *p;
+    const char *hh;     /* the household, for on_dropped */
+    const char *reason; /* for on_dropped */
+    uint64_t tag;       /* the line their messages are delivered with */
     zs_err_t err;
     char *errstr;
     size_t errstr_size;
-} orphan_ctx_t;
+} member_rejects_t;
+
+static void member_reject(member_rejects_t *m, const char *hh, const char *raw, unsigned long line,
+                          const char *reason)
+{
+    if (m->err != ZS_OK)
+        return;
+    zs_row_t row = {.line = line, .raw = raw, .raw_len = strlen(raw)};
+    m->p->members_rejected++;
+    m->err = reject(m->p, ZS_INPUT_MEMBERS, NULL, m->p->opt->members, &row, "household_id", reason,
+                    hh, m->tag, m->errstr, m->errstr_size);
+}
 
 /* Members whose household has no row: rejected with the line of the first,
  * so nothing read is dropped without a trace. */
 static void on_orphan(void *ctx, const char *hh, unsigned long line)
 {
-    orphan_ctx_t *o = ctx;
-    if (o->err != ZS_OK)
-        return;
+    member_rejects_t *m = ctx;
     char reason[128];
     snprintf(reason, sizeof(reason), "household_id: %s has members but no row in %s", hh,
-             o->p->opt->input);
-    zs_row_t row = {.line = line, .raw = hh, .raw_len = strlen(hh)};
-    o->p->members_rejected++;
-    /* Sent after the whole households file: they carry its last line. */
-    o->err = reject(o->p, ZS_INPUT_MEMBERS, NULL, o->p->opt->members, &row, "household_id", reason,
-                    hh, o->p->last_line, o->errstr, o->errstr_size);
+             m->p->opt->input);
+    member_reject(m, hh, hh, line, reason);
 }
 
-typedef struct dropped_ctx {
-    push_t *p;
-    const char *hh;
-    char reason[800];
-    unsigned long line; /* of the household's row */
-    zs_err_t err;
-    char *errstr;
-    size_t errstr_size;
-} dropped_ctx_t;
-
 /* A member of a rejected household: a reject of its own, naming the
- * household's reason, so that every row read has one. The member's row
- * itself is not kept: its household and person ids stand for it. */
+ * household's reason, so that every row read has one. */
 static void on_dropped(void *ctx, const char *person_id, unsigned long line)
 {
-    dropped_ctx_t *d = ctx;
-    if (d->err != ZS_OK)
-        return;
+    member_rejects_t *m = ctx;
     char ids[128];
-    snprintf(ids, sizeof(ids), "%s,%s", d->hh, person_id);
-    zs_row_t row = {.line = line, .raw = ids, .raw_len = strlen(ids)};
-    d->p->members_rejected++;
-    d->err = reject(d->p, ZS_INPUT_MEMBERS, NULL, d->p->opt->members, &row, "household_id",
-                    d->reason, d->hh, d->line, d->errstr, d->errstr_size);
+    snprintf(ids, sizeof(ids), "%s,%s", m->hh, person_id);
+    member_reject(m, m->hh, ids, line, m->reason);
 }
 
 /* Rejects the members of household hh, whose row (at row->line, rejected
@@ -604,13 +598,17 @@ static zs_err_t reject_members(push_t *p, push_members_t *index, const char *hh,
                                const zs_row_t *row, const char *col, const char *why, char *errstr,
                                size_t errstr_size)
 {
-    dropped_ctx_t d = {
-        .p = p, .hh = hh, .line = row->line, .errstr = errstr, .errstr_size = errstr_size};
-    snprintf(d.reason, sizeof(d.reason),
-             "household_id: household %s was rejected (%s line %lu%s%s)", hh, p->opt->input,
-             row->line, col[0] ? ", " : ": ", why);
-    push_members_drop(index, hh, on_dropped, &d);
-    return d.err;
+    char reason[800];
+    snprintf(reason, sizeof(reason), "household_id: household %s was rejected (%s line %lu%s%s)",
+             hh, p->opt->input, row->line, col[0] ? ", " : ": ", why);
+    member_rejects_t m = {.p = p,
+                          .hh = hh,
+                          .reason = reason,
+                          .tag = row->line,
+                          .errstr = errstr,
+                          .errstr_size = errstr_size};
+    push_members_drop(index, hh, on_dropped, &m);
+    return m.err;
 }
 
 /* Pushes one export file; households take their members from index. */
@@ -1136,9 +1134,11 @@ int main(int argc, char **argv)
     if (err == ZS_OK)
         err = push_file(&p, index, errstr, sizeof(errstr));
     if (err == ZS_OK && index != NULL) {
-        orphan_ctx_t o = {.p = &p, .errstr = errstr, .errstr_size = sizeof(errstr)};
-        push_members_orphans(index, on_orphan, &o);
-        err = o.err;
+        /* Sent after the whole households file: they carry its last line. */
+        member_rejects_t m = {
+            .p = &p, .tag = p.last_line, .errstr = errstr, .errstr_size = sizeof(errstr)};
+        push_members_orphans(index, on_orphan, &m);
+        err = m.err;
     }
     /* The run's summary closes its audit chain: what was read, sent and
      * rejected, and the digest of the file. */
