@@ -44,10 +44,39 @@ static json_t *bytes_json(const unsigned char *p, size_t len, zs_buf_t *tmp)
     return json_stringn_nocheck(tmp->data ? tmp->data : "", tmp->len);
 }
 
-static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
+/* A write in progress: scratch space and, once it fails, why and where. */
+typedef struct writing {
+    zs_buf_t tmp;
+    const char *why; /* NULL until a value cannot be written */
+    char path[256];  /* the field path to it, built from the inside out */
+} writing_t;
+
+/* Fails the write at the current value; returns NULL. */
+static json_t *write_fail(writing_t *w, const char *why)
 {
+    if (w->why == NULL) {
+        w->why = why;
+        w->path[0] = '\0';
+    }
+    return NULL;
+}
+
+/* Puts the name of the value holding the failed one before the path:
+ * "name.rest", "name[i]..." (name is a field, a map key or "[i]"). */
+static void path_prepend(writing_t *w, const char *name)
+{
+    char rest[sizeof(w->path)];
+    memcpy(rest, w->path, sizeof(rest));
+    const char *dot = rest[0] == '\0' || rest[0] == '[' ? "" : ".";
+    /* A path too deep to name whole keeps its outer part. */
+    snprintf(w->path, sizeof(w->path), "%.100s%s%.150s", name, dot, rest);
+}
+
+static json_t *to_json(avro_value_t *v, writing_t *w, int depth)
+{
+    zs_buf_t *tmp = &w->tmp;
     if (depth > MAX_DEPTH)
-        return NULL;
+        return write_fail(w, "nested too deep");
     avro_schema_t schema = follow(avro_value_get_schema(v));
     switch (avro_typeof(schema)) {
     case AVRO_NULL:
@@ -86,7 +115,8 @@ static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
         const char *s = NULL;
         size_t size = 0;
         avro_value_get_string(v, &s, &size);
-        return json_stringn(s ? s : "", size > 0 ? size - 1 : 0);
+        json_t *str = json_stringn(s ? s : "", size > 0 ? size - 1 : 0);
+        return str != NULL ? str : write_fail(w, "a string that is not valid UTF-8");
     }
     case AVRO_BYTES:
     case AVRO_FIXED: {
@@ -102,20 +132,20 @@ static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
         int i = 0;
         avro_value_get_enum(v, &i);
         const char *sym = avro_schema_enum_get(schema, i);
-        return sym ? json_string(sym) : NULL;
+        return sym ? json_string(sym) : write_fail(w, "an enum index with no symbol");
     }
     case AVRO_UNION: {
         avro_value_t branch;
         int disc = -1;
         if (avro_value_get_discriminant(v, &disc) != 0 || disc < 0 ||
             avro_value_get_current_branch(v, &branch) != 0)
-            return NULL;
+            return write_fail(w, "a union with no branch set");
         avro_schema_t b = follow(avro_schema_union_branch(schema, disc));
         if (avro_typeof(b) == AVRO_NULL)
             return json_null();
         char name[512];
         branch_name(b, name, sizeof(name));
-        json_t *inner = to_json(&branch, tmp, depth + 1);
+        json_t *inner = to_json(&branch, w, depth + 1);
         json_t *obj = inner ? json_object() : NULL;
         if (obj == NULL || json_object_set_new(obj, name, inner) != 0) {
             json_decref(obj);
@@ -130,7 +160,9 @@ static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
             avro_value_t f;
             json_t *fj = NULL;
             if (avro_value_get_by_index(v, i, &f, NULL) == 0)
-                fj = to_json(&f, tmp, depth + 1);
+                fj = to_json(&f, w, depth + 1);
+            if (fj == NULL)
+                path_prepend(w, avro_schema_record_field_name(schema, (int)i));
             if (fj == NULL ||
                 json_object_set_new(obj, avro_schema_record_field_name(schema, (int)i), fj) != 0) {
                 json_decref(obj);
@@ -150,7 +182,12 @@ static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
             const char *key = NULL;
             json_t *ej = NULL;
             if (avro_value_get_by_index(v, i, &e, &key) == 0)
-                ej = to_json(&e, tmp, depth + 1);
+                ej = to_json(&e, w, depth + 1);
+            if (ej == NULL) {
+                char at[64];
+                snprintf(at, sizeof(at), "[%zu]", i);
+                path_prepend(w, is_map ? (key ? key : "") : at);
+            }
             int rc = ej == NULL ? -1
                      : is_map   ? json_object_set_new(out, key ? key : "", ej)
                                 : json_array_append_new(out, ej);
@@ -167,14 +204,15 @@ static json_t *to_json(avro_value_t *v, zs_buf_t *tmp, int depth)
     return NULL;
 }
 
-zs_err_t zs_avrojson_write(avro_value_t *value, zs_buf_t *out)
+zs_err_t zs_avrojson_write(avro_value_t *value, zs_buf_t *out, char *errstr, size_t errstr_size)
 {
-    zs_buf_t tmp;
-    zs_buf_init(&tmp, (size_t)64 << 20);
-    json_t *json = to_json(value, &tmp, 0);
-    zs_buf_free(&tmp);
+    writing_t w = {.why = NULL};
+    zs_buf_init(&w.tmp, (size_t)64 << 20);
+    json_t *json = to_json(value, &w, 0);
+    zs_buf_free(&w.tmp);
     if (json == NULL)
-        return ZS_ERR_INVALID;
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s: %s", w.path[0] ? w.path : "(top)",
+                       w.why ? w.why : "cannot be written as JSON");
     char *text = json_dumps(json, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(json);
     if (text == NULL)

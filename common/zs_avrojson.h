@@ -13,8 +13,11 @@
 
 /* Appends value in Avro's JSON encoding, one line, to out: a union is null or
  * {"<type or full name>": value}, bytes and fixed are strings of code points
- * U+0000-U+00FF, an enum is its symbol. */
-zs_err_t zs_avrojson_write(avro_value_t *value, zs_buf_t *out);
+ * U+0000-U+00FF, an enum is its symbol. Fails (ZS_ERR_INVALID, errstr naming
+ * the field path and why, e.g. "members[2].relation: ...") on a value JSON
+ * cannot hold: a string that is not valid UTF-8, an enum index past its
+ * symbols. */
+zs_err_t zs_avrojson_write(avro_value_t *value, zs_buf_t *out, char *errstr, size_t errstr_size);
 
 /* Sets dest, an instance of schema, from a datum in Avro's JSON encoding.
  * Fails (ZS_ERR_INVALID, errstr naming the field path) on anything the schema

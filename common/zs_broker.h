@@ -1,7 +1,7 @@
 /* zs_broker.h: an embedded Kafka-protocol broker (librdkafka's mock cluster)
  * with our topics, for the quickstart, demos and fault-injection tests. It
  * keeps everything in memory and does not honour transactions or compaction
- * (DESIGN.md, "Running"): never the place to test exactly-once. */
+ * (docs/TOPICS.md, "The embedded broker"): never the place to test exactly-once. */
 #ifndef ZS_BROKER_H
 #define ZS_BROKER_H
 

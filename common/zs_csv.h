@@ -1,7 +1,7 @@
 /* zs_csv.h: a streaming RFC 4180 CSV reader for registry exports larger than
  * memory, and the header helpers that map column names to field positions.
  *
- * What the reader accepts (DESIGN.md, "Registry export formats"):
+ * What the reader accepts (docs/CONTRACT.md, "Files"):
  * - fields separated by ',', records ended by LF or CRLF; the last record may
  *   lack a line end;
  * - quoted fields ("..."), with "" for a quote inside, and CR, LF, ',' kept

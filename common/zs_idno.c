@@ -77,6 +77,17 @@ zs_err_t zs_idno_check(const char *s, size_t len, int birth_year, char *errstr, 
     return ZS_OK;
 }
 
+size_t zs_idno_mask_inplace(char *s, size_t len)
+{
+    size_t keep_from = len > MASK_KEEP ? len - MASK_KEEP : len;
+    for (size_t i = 0; i < len; i++) {
+        bool printable = s[i] > ' ' && s[i] <= '~';
+        if (i < keep_from || !printable)
+            s[i] = '*';
+    }
+    return len > 0 ? 1 : 0;
+}
+
 void zs_idno_mask(const char *s, size_t len, char *out, size_t size)
 {
     if (size == 0)

@@ -28,4 +28,10 @@ zs_err_t zs_idno_check(const char *s, size_t len, int birth_year, char *errstr, 
  * size > 0 and truncated if size <= len (a truncated mask shows no more than a full one). */
 void zs_idno_mask(const char *s, size_t len, char *out, size_t size);
 
+/* The same mask in place over s[0..len), whatever s holds (a malformed ID
+ * number of 17 or 19 characters, letters, nothing at all): for the id_number
+ * column of a rejected row, masked by position. Returns 1 if anything was
+ * there to mask, 0 for len 0. */
+size_t zs_idno_mask_inplace(char *s, size_t len);
+
 #endif

@@ -9,26 +9,29 @@
 #include <string.h>
 
 #include "zs_codec.h"
+#include "zs_contract.h"
 #include "zs_idno.h"
+#include "zs_log.h"
 #include "zs_money.h"
 #include "zs_period.h"
 
-/* What a column must hold. */
+/* What a column must hold; the limits are those of zs_contract.h. */
 typedef enum kind {
-    K_ID,         /* 1-32 of [0-9A-Za-z_-] */
-    K_WARNING_ID, /* 1-64 of [0-9A-Za-z_-] */
-    K_NAME,       /* text, 1-100 bytes of valid UTF-8, no control characters */
-    K_NOTE,       /* text, 0-2000 bytes of valid UTF-8 */
-    K_YEAR,       /* 2000-2100 */
+    K_ID,         /* 1-ZS_CONTRACT_ID_MAX of [0-9A-Za-z_-] */
+    K_WARNING_ID, /* 1-ZS_CONTRACT_NAME_MAX of [0-9A-Za-z_-] (the ids zs-monitor makes) */
+    K_NAME,       /* text, 1-ZS_CONTRACT_NAME_MAX bytes of valid UTF-8, no control characters */
+    K_NOTE,       /* text, 0-ZS_CONTRACT_TEXT_MAX bytes of valid UTF-8 */
+    K_YEAR,       /* ZS_CONTRACT_YEAR_MIN-ZS_CONTRACT_YEAR_MAX */
     K_MONTH,      /* 1-12 */
-    K_BIRTH_YEAR, /* 1900-2100 */
+    K_BIRTH_YEAR, /* ZS_CONTRACT_BIRTH_YEAR_MIN-ZS_CONTRACT_BIRTH_YEAR_MAX */
     K_DISABILITY, /* 0 none, 1-4 certified grade */
     K_ENUM,       /* a symbol of the field's enum in the schema */
     K_YN,         /* Y or N, a boolean */
-    K_MONEY,      /* yuan, at most two decimals, >= 0; stored in fen */
-    K_TIME,       /* ISO 8601 with an offset; stored as epoch milliseconds */
+    K_MONEY,      /* yuan, at most two decimals, 0-ZS_CONTRACT_AMOUNT_MAX_FEN; stored in fen */
+    K_TIME,       /* ISO 8601 with an offset, in [ZS_CONTRACT_TIME_MIN_MS, ZS_CONTRACT_TIME_MAX_MS);
+                     stored as epoch milliseconds */
     K_COUNTY,     /* a county code of the configured region */
-    K_IDNO,       /* resident ID number; stored masked */
+    K_IDNO,       /* resident ID number; stored masked (last: sizes takes_literal) */
 } kind_t;
 
 /* One column of an export. */
@@ -224,7 +227,7 @@ static bool is_id_of(const char *s, size_t len, size_t max)
 
 bool zs_input_is_id(const char *s, size_t len)
 {
-    return is_id_of(s, len, 32);
+    return is_id_of(s, len, ZS_CONTRACT_ID_MAX);
 }
 
 /* A decimal integer in [lo, hi], nothing else (at most 9 digits). */
@@ -244,13 +247,23 @@ static bool parse_int(const char *s, size_t len, long lo, long hi, long *out)
     return true;
 }
 
+/* Reasons below spell these limits out. */
+_Static_assert(ZS_CONTRACT_AMOUNT_MAX_FEN == INT64_C(10000000000), "100000000 yuan");
+_Static_assert(ZS_CONTRACT_TIME_MIN_MS == INT64_C(946684800000), "2000-01-01T00:00:00Z");
+_Static_assert(ZS_CONTRACT_TIME_MAX_MS == INT64_C(4133980800000), "2101-01-01T00:00:00Z");
+
+/* A macro's value as a string literal. */
+#define ZS_STR_(x) #x
+#define ZS_STR(x)  ZS_STR_(x)
+
 /* Text a person typed: valid UTF-8, no control characters, within bounds. */
 static const char *check_text(const char *s, size_t len, size_t min, size_t max)
 {
     if (len < min)
         return "empty";
     if (len > max)
-        return max == 100 ? "longer than 100 bytes" : "longer than 2000 bytes";
+        return max == ZS_CONTRACT_NAME_MAX ? "longer than " ZS_STR(ZS_CONTRACT_NAME_MAX) " bytes"
+                                           : "longer than " ZS_STR(ZS_CONTRACT_TEXT_MAX) " bytes";
     /* Printable ASCII, the common case, is valid UTF-8 without a control
      * character: only the spaces are left to check. */
     size_t i = 0;
@@ -283,7 +296,8 @@ static int row_birth_year(const column_t *columns, const zs_row_t *row)
     long year = 0;
     for (size_t i = 0; columns[i].name != NULL; i++)
         if (columns[i].kind == K_BIRTH_YEAR &&
-            !parse_int(row->fields[i].data, row->fields[i].len, 1900, 2100, &year))
+            !parse_int(row->fields[i].data, row->fields[i].len, ZS_CONTRACT_BIRTH_YEAR_MIN,
+                       ZS_CONTRACT_BIRTH_YEAR_MAX, &year))
             year = 0;
     return (int)year;
 }
@@ -326,6 +340,12 @@ static int enum_find(avro_schema_t enum_schema, const enum_syms_t *syms, const c
     return -1;
 }
 
+/* The kinds a JSON Lines value may give as a number rather than a string. */
+static const bool takes_literal[K_IDNO + 1] = {
+    [K_YEAR] = true,       [K_MONTH] = true, [K_BIRTH_YEAR] = true,
+    [K_DISABILITY] = true, [K_MONEY] = true, [K_COUNTY] = true,
+};
+
 /* A column's value once checked. */
 typedef struct parsed {
     enum { P_STR, P_INT, P_LONG, P_BOOL, P_ENUM } type;
@@ -349,16 +369,22 @@ static const char *parse_column(const column_t *c, const zs_field_t *f, avro_sch
     out->type = P_STR;
     out->s = s;
     out->len = len;
+    /* JSON Lines: text is a JSON string; "source": true is not the text
+     * "true". Numbers may stand for numbers and county codes. */
+    if (row->literal != NULL && row->literal[c - columns] && !takes_literal[c->kind])
+        return "not a JSON string (text goes in quotes)";
     switch (c->kind) {
     case K_ID:
     case K_WARNING_ID:
-        if (!is_id_of(s, len, c->kind == K_ID ? 32 : 64))
-            return c->kind == K_ID ? "not 1-32 characters of 0-9 A-Z a-z _ -"
-                                   : "not 1-64 characters of 0-9 A-Z a-z _ -";
+        if (!is_id_of(s, len, c->kind == K_ID ? ZS_CONTRACT_ID_MAX : ZS_CONTRACT_NAME_MAX))
+            return c->kind == K_ID
+                       ? "not 1-" ZS_STR(ZS_CONTRACT_ID_MAX) " characters of 0-9 A-Z a-z _ -"
+                       : "not 1-" ZS_STR(ZS_CONTRACT_NAME_MAX) " characters of 0-9 A-Z a-z _ -";
         return NULL;
     case K_NAME:
     case K_NOTE:
-        return check_text(s, len, c->kind == K_NAME ? 1 : 0, c->kind == K_NAME ? 100 : 2000);
+        return check_text(s, len, c->kind == K_NAME ? 1 : 0,
+                          c->kind == K_NAME ? ZS_CONTRACT_NAME_MAX : ZS_CONTRACT_TEXT_MAX);
     case K_YEAR:
     case K_MONTH:
     case K_BIRTH_YEAR:
@@ -366,9 +392,14 @@ static const char *parse_column(const column_t *c, const zs_field_t *f, avro_sch
         static const struct {
             long lo, hi;
             const char *why;
-        } range[] = {[K_YEAR] = {2000, 2100, "not a year from 2000 to 2100"},
+        } range[] = {[K_YEAR] = {ZS_CONTRACT_YEAR_MIN, ZS_CONTRACT_YEAR_MAX,
+                                 "not a year from " ZS_STR(ZS_CONTRACT_YEAR_MIN) " to " ZS_STR(
+                                     ZS_CONTRACT_YEAR_MAX)},
                      [K_MONTH] = {1, 12, "not a month from 1 to 12"},
-                     [K_BIRTH_YEAR] = {1900, 2100, "not a birth year from 1900 to 2100"},
+                     [K_BIRTH_YEAR] =
+                         {ZS_CONTRACT_BIRTH_YEAR_MIN, ZS_CONTRACT_BIRTH_YEAR_MAX,
+                          "not a birth year from " ZS_STR(ZS_CONTRACT_BIRTH_YEAR_MIN) " to " ZS_STR(
+                              ZS_CONTRACT_BIRTH_YEAR_MAX)},
                      [K_DISABILITY] = {0, 4, "not a disability grade 0 (none) to 4"}};
         if (!parse_int(s, len, range[c->kind].lo, range[c->kind].hi, &n))
             return range[c->kind].why;
@@ -402,6 +433,11 @@ static const char *parse_column(const column_t *c, const zs_field_t *f, avro_sch
         if ((c->kind == K_MONEY ? zs_money_parse(s, len, false, &out->n, reason_buf, reason_size)
                                 : zs_time_parse(s, len, &out->n, reason_buf, reason_size)) != ZS_OK)
             return reason_buf;
+        if (c->kind == K_MONEY && out->n > ZS_CONTRACT_AMOUNT_MAX_FEN)
+            return "more than 100000000 yuan, the most one record may carry";
+        if (c->kind == K_TIME &&
+            (out->n < ZS_CONTRACT_TIME_MIN_MS || out->n >= ZS_CONTRACT_TIME_MAX_MS))
+            return "not from 2000-01-01T00:00:00Z to before 2101-01-01T00:00:00Z";
         return NULL;
     case K_COUNTY:
         if (len != 6 || strspn(s, "0123456789") != 6)
@@ -653,4 +689,31 @@ zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
     return err == ZS_OK
                ? ZS_OK
                : zs_fail(errstr, errstr_size, err, "%s: %s", specs[kind].message, zs_err2str(err));
+}
+
+size_t zs_input_mask_text(zs_input_kind_t kind, const zs_row_t *row)
+{
+    size_t count = 0;
+    const column_t *columns = specs[kind].columns;
+    for (size_t i = 0; columns[i].name != NULL && i < row->ncols; i++) {
+        const zs_field_t *f = &row->fields[i];
+        if ((columns[i].kind == K_NAME || columns[i].kind == K_NOTE) && f->present && f->len > 0)
+            /* The reader's own buffer (zs_rows.h): writable until its next row. */
+            count += zs_log_mask_idnumbers((char *)f->data, f->len);
+    }
+    return count;
+}
+
+size_t zs_input_mask_raw(zs_input_kind_t kind, const zs_rows_t *rows, const zs_row_t *row,
+                         char *text, size_t text_len)
+{
+    size_t count = 0;
+    const column_t *columns = specs[kind].columns;
+    for (size_t i = 0; rows != NULL && columns[i].name != NULL; i++) {
+        size_t off, len;
+        if (columns[i].kind == K_IDNO && zs_rows_raw_span(rows, row, i, &off, &len) &&
+            off <= text_len && len <= text_len - off)
+            count += zs_idno_mask_inplace(text + off, len);
+    }
+    return count + zs_log_mask_idnumbers(text, text_len);
 }

@@ -1,4 +1,4 @@
-/* zs_input.h: the input contract (DESIGN.md, "Registry export formats"): the
+/* zs_input.h: the input contract (docs/CONTRACT.md): the
  * columns of each registry export and the conversion of one row into the
  * Avro message it becomes, every field validated. */
 #ifndef ZS_INPUT_H
@@ -58,6 +58,21 @@ zs_err_t zs_input_convert(zs_input_kind_t kind, const zs_row_t *row,
 zs_err_t zs_input_encode(zs_input_kind_t kind, const zs_row_t *row,
                          const zs_county_table_t *counties, const zs_schema_t *schema,
                          zs_buf_t *out, size_t *bad_col, char *errstr, size_t errstr_size);
+
+/* Masks, in row's own field values, every ID-shaped run in the free-text
+ * columns of kind (township, village, source, note), as
+ * zs_log_mask_idnumbers does, before the row becomes a message: people type
+ * ID numbers into free text, and no message may carry one in clear. The
+ * field values are the row reader's buffers, rewritten in place (same
+ * length). Returns how many runs were masked. */
+size_t zs_input_mask_text(zs_input_kind_t kind, const zs_row_t *row);
+
+/* Masks, in text (a copy of row->raw, text_len bytes), the value of every ID
+ * number column of kind whatever it holds, found by its position in the row
+ * (zs_rows_raw_span); then every ID-shaped run anywhere in it. Returns how
+ * many were masked. For what leaves zs-push of a rejected row. */
+size_t zs_input_mask_raw(zs_input_kind_t kind, const zs_rows_t *rows, const zs_row_t *row,
+                         char *text, size_t text_len);
 
 /* Whether s is a valid identifier (household, person, event): 1 to 32
  * characters of [0-9A-Za-z_-]. */

@@ -69,36 +69,73 @@ zs_log_level_t zs_log_level_from_syslog(int syslog_level)
     return ZS_LOG_DEBUG;
 }
 
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-/* DESIGN.md: an id_number is never written in clear to logs (mask all but the
- * last 4). Messages should not carry one at all; this is the second line. */
+static bool is_alnum(char c)
+{
+    return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Masks every ID character (digit, X, x) of s[start..end) but the last
+ * MASK_KEEP; spaces stay. */
+#define MASK_KEEP 4
+static void mask_run(char *s, size_t start, size_t end)
+{
+    size_t keep = 0, i = end;
+    while (i > start && keep < MASK_KEEP) {
+        i--;
+        if (s[i] != ' ')
+            keep++;
+    }
+    for (size_t k = start; k < i; k++)
+        if (s[k] != ' ')
+            s[k] = '*';
+}
+
+/* Plan: an id_number is never written in clear to logs (mask all but the
+ * last 4); docs/CONTRACT.md. Messages should not carry one at all; this is
+ * the second line, and the first for free text people type. A resident ID
+ * number is 17 digits and a digit or X; people also type them with a digit
+ * too many or too few, next to other words ("身份证110105...号", "ID11010..."),
+ * or in groups ("110105 19491231 002X"). So an ID-shaped run is a run of
+ * digits, single spaces allowed between them, that may end in X or x. It
+ * is masked when it is 18 characters long, whatever comes before or after;
+ * when 17 or 19 and not glued to an ASCII letter or digit (a mistyped ID
+ * number as a word of its own: "H" and 19 digits is someone's household id);
+ * and when it has spaces and 17 characters or more. 16 and fewer, 20 and
+ * more are other numbers: amounts, times, long ids. */
 size_t zs_log_mask_idnumbers(char *s, size_t len)
 {
     size_t count = 0, i = 0;
     while (i < len) {
-        if (!is_alnum(s[i])) {
+        if (!is_digit(s[i])) {
             i++;
             continue;
         }
-        size_t start = i;
-        bool digits17 = true;
-        while (i < len && is_alnum(s[i])) {
-            if (i - start < 17 && !is_digit(s[i]))
-                digits17 = false;
-            i++;
+        size_t start = i, chars = 0, end = i;
+        bool spaced = false;
+        while (i < len) {
+            if (is_digit(s[i])) {
+                chars++;
+                end = ++i;
+            } else if (s[i] == ' ' && i + 1 < len && is_digit(s[i + 1])) {
+                spaced = true;
+                i++;
+            } else {
+                break;
+            }
         }
-        char last = s[i - 1];
-        if (i - start == 18 && digits17 && (is_digit(last) || last == 'X' || last == 'x')) {
-            memset(s + start, '*', 14);
+        if (i < len && (s[i] == 'X' || s[i] == 'x') && chars >= 16) {
+            chars++;
+            end = ++i;
+        }
+        i = end;
+        bool glued = (start > 0 && is_alnum(s[start - 1])) || (end < len && is_alnum(s[end]));
+        if (spaced ? chars >= 17 : chars == 18 || (!glued && (chars == 17 || chars == 19))) {
+            mask_run(s, start, end);
             count++;
         }
     }
@@ -234,6 +271,10 @@ void zs_logv(zs_log_level_t level, const char *fmt, va_list ap)
         /* Drop the word cut in half: it may be the start of an ID number. */
         while (len > 0 && is_alnum(msg[len - 1]))
             len--;
+        /* And digit groups before it: they may be the rest of one. */
+        while (len > 1 && msg[len - 1] == ' ' && is_digit(msg[len - 2]))
+            for (len--; len > 0 && is_digit(msg[len - 1]); len--)
+                ;
     }
     zs_log_mask_idnumbers(msg, len);
 

@@ -40,6 +40,9 @@ struct zs_rows {
     zs_buf_t name;         /* owned: the member name being decoded */
     size_t *val_off;       /* owned: offset in values of each expected column's value */
     unsigned char *seen;   /* owned: whether each expected column was a member yet */
+    bool *literal;         /* owned: whether each expected column's value was not a string */
+    size_t *span;          /* owned: 2 per expected column, where its value is in the line
+                              (offset, length; quotes excluded), SIZE_MAX if not seen */
 };
 
 /* The parse of one line. */
@@ -332,9 +335,16 @@ static zs_err_t jp_member(jp_t *jp, size_t *nmembers)
     if (i < rows->ncols && rows->seen[i])
         return jp_fail(jp, ZS_ERR_INVALID, name_off, "duplicate member \"%.64s\"", name);
 
-    size_t mark = rows->values.len;
+    size_t mark = rows->values.len, start = jp->pos;
     bool is_null = false;
     err = jp_value(jp, name, &is_null);
+    if (i < rows->ncols) {
+        /* Where the value is, even when it is bad: a rejected row is masked by it. */
+        bool quoted = jp->s[start] == '"';
+        size_t end = err == ZS_OK ? jp->pos - (quoted ? 1 : 0) : jp->len;
+        rows->span[2 * i] = start + (quoted ? 1 : 0);
+        rows->span[2 * i + 1] = end > rows->span[2 * i] ? end - rows->span[2 * i] : 0;
+    }
     if (err != ZS_OK)
         return err;
     if (i == rows->ncols) { /* an ignored member: checked, not kept */
@@ -344,6 +354,7 @@ static zs_err_t jp_member(jp_t *jp, size_t *nmembers)
         return ZS_OK;
     }
     rows->seen[i] = 1;
+    rows->literal[i] = !is_null && jp->s[start] != '"';
     if (!is_null) {
         rows->val_off[i] = mark;
         rows->fields[i].len = rows->values.len - mark - 1;
@@ -360,6 +371,8 @@ static zs_err_t jp_object(jp_t *jp)
     for (size_t i = 0; i < rows->ncols; i++) {
         rows->seen[i] = 0;
         rows->fields[i] = (zs_field_t){.data = "", .len = 0, .present = false};
+        rows->span[2 * i] = SIZE_MAX;
+        rows->literal[i] = false;
     }
     jp_ws(jp);
     if (jp_peek(jp) != '{')
@@ -553,6 +566,7 @@ static zs_err_t jl_next(zs_rows_t *rows, zs_row_t *row, char *errstr, size_t err
         return reject(rows, row, err, line_no, col, errstr, errstr_size);
     }
     row->ncols = rows->ncols;
+    row->literal = rows->literal;
     return ZS_OK;
 }
 
@@ -598,6 +612,60 @@ zs_err_t zs_rows_next(zs_rows_t *rows, zs_row_t *row, char *errstr, size_t errst
     return jl_next(rows, row, errstr, errstr_size);
 }
 
+/* The span of CSV field k (from 0) of a record's text: its bytes without the
+ * quotes around them; false if the record has fewer fields or a quote never
+ * closes. */
+static bool csv_span(const char *s, size_t len, size_t k, size_t *off, size_t *n)
+{
+    size_t i = 0;
+    for (size_t field = 0;; field++) {
+        size_t start = i, end;
+        bool quoted = i < len && s[i] == '"';
+        if (quoted) {
+            start = ++i;
+            for (;;) {
+                if (i >= len)
+                    return false;
+                if (s[i] == '"' && (i + 1 >= len || s[i + 1] != '"'))
+                    break;
+                i += s[i] == '"' ? 2 : 1;
+            }
+            end = i++;
+            while (i < len && s[i] != ',')
+                i++;
+        } else {
+            while (i < len && s[i] != ',')
+                i++;
+            end = i;
+        }
+        if (field == k) {
+            *off = start;
+            *n = end - start;
+            return true;
+        }
+        if (i >= len)
+            return false;
+        i++; /* the comma */
+    }
+}
+
+bool zs_rows_raw_span(const zs_rows_t *rows, const zs_row_t *row, size_t col, size_t *off,
+                      size_t *len)
+{
+    if (col >= rows->ncols)
+        return false;
+    if (rows->csv != NULL)
+        return rows->map[col] != ZS_COL_ABSENT &&
+               csv_span(row->raw, row->raw_len, rows->map[col], off, len);
+    if (rows->span[2 * col] == SIZE_MAX || rows->span[2 * col] > row->raw_len)
+        return false;
+    *off = rows->span[2 * col];
+    *len = rows->span[2 * col + 1];
+    if (*len > row->raw_len - *off)
+        *len = row->raw_len - *off;
+    return true;
+}
+
 bool zs_rows_is_row_error(zs_err_t err)
 {
     return err == ZS_ERR_PARSE || err == ZS_ERR_INVALID;
@@ -616,6 +684,8 @@ void zs_rows_close(zs_rows_t *rows)
     free(rows->map);
     free(rows->val_off);
     free(rows->seen);
+    free(rows->span);
+    free(rows->literal);
     free(rows);
 }
 
@@ -644,7 +714,10 @@ static zs_err_t rows_new(const zs_rows_opts_t *opts, zs_rows_t **out, char *errs
     rows->map = calloc(n, sizeof(*rows->map));
     rows->val_off = calloc(n, sizeof(*rows->val_off));
     rows->seen = calloc(n, sizeof(*rows->seen));
-    if (rows->fields == NULL || rows->map == NULL || rows->val_off == NULL || rows->seen == NULL) {
+    rows->span = calloc(2 * n, sizeof(*rows->span));
+    rows->literal = calloc(n, sizeof(*rows->literal));
+    if (rows->fields == NULL || rows->map == NULL || rows->val_off == NULL || rows->seen == NULL ||
+        rows->span == NULL || rows->literal == NULL) {
         zs_rows_close(rows);
         return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "no memory for a row reader");
     }

@@ -2,7 +2,7 @@
  * that gives fields by expected column, so a producer handles both formats
  * the same way.
  *
- * What a JSON Lines export is (DESIGN.md, "Registry export formats"):
+ * What a JSON Lines export is (docs/CONTRACT.md, "Files"):
  * - UTF-8 text, one JSON object per line, its members named like the CSV
  *   columns; LF or CRLF line ends; a byte order mark at the start is skipped;
  *   lines that are empty or hold only whitespace are skipped (they still
@@ -48,6 +48,8 @@ typedef struct zs_row {
                                  may hold any byte if rejected */
     size_t raw_len;           /* at most limits.max_row_bytes */
     bool raw_truncated;       /* the row was longer; raw is its start */
+    const bool *literal;      /* JSON Lines: literal[i] is true when cols[i] was a number, true
+                                 or false rather than a string; NULL for CSV (all text) */
     /* For a rejected row (0 and "" otherwise): where and why, the same words
      * as in errstr. err_column is 0 when the error concerns the whole row. */
     unsigned long err_line;
@@ -84,6 +86,14 @@ zs_err_t zs_rows_open_jsonl(FILE *fp, const zs_rows_opts_t *opts, zs_rows_t **ou
  * - ZS_ERR_IO or ZS_ERR_NOMEM: the file cannot be read further.
  * No allocation once the reader's buffers have grown to the largest row. */
 zs_err_t zs_rows_next(zs_rows_t *rows, zs_row_t *row, char *errstr, size_t errstr_size);
+
+/* Where the value of expected column col lies in row->raw, row being the
+ * last row zs_rows_next gave (a rejected one too): its bytes as written in
+ * the file, quotes around them excluded, at raw[*off..*off + *len). False if
+ * the column is absent from the row or the row is too malformed to tell.
+ * For masking one column of a rejected row's text whatever it holds. */
+bool zs_rows_raw_span(const zs_rows_t *rows, const zs_row_t *row, size_t col, size_t *off,
+                      size_t *len);
 
 /* Whether zs_rows_next's err rejects one row only (the file goes on). */
 bool zs_rows_is_row_error(zs_err_t err);

@@ -1,4 +1,4 @@
-/* zs_topics.c: the topic table (DESIGN.md, "Data flow"). Retention: inputs
+/* zs_topics.c: the topic table (docs/TOPICS.md, "The topics"). Retention: inputs
  * are kept 90 days, long enough to rebuild state after a lost changelog;
  * warnings a year, for the county reports; the audit trail forever, since
  * inspectors read it back years later and the hash chain must stay whole. */

@@ -1,5 +1,5 @@
-/* audit_sla.h: the follow-up deadlines of zs-audit sla (plan item 35, DESIGN.md
- * "Downstream"): which escalations a warning is due, given when it was opened,
+/* audit_sla.h: the follow-up deadlines of zs-audit sla (plan item 35,
+ * consumers/AUDIT.md): which escalations a warning is due, given when it was opened,
  * its follow-ups, when it was cleared and the time now; and the per-county
  * supervision report. Pure logic: no SQLite, no Kafka, no clock. */
 #ifndef AUDIT_SLA_H

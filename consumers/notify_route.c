@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zs_buf.h"
 
@@ -53,7 +54,41 @@ static void split(const char *line, size_t len, const char **f, size_t *flen, si
     }
 }
 
-/* Checks a webhook URL: http:// or https://, a host, no control characters. */
+/* Whether s[0..n) is a decimal number 0-255 (no sign, no leading zero). */
+static bool is_octet(const char *s, size_t n)
+{
+    if (n == 0 || n > 3 || !is_digits(s, n) || (n > 1 && s[0] == '0'))
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v <= 255;
+}
+
+bool notify_host_is_loopback(const char *host, size_t len)
+{
+    if (len == 9 && strncasecmp(host, "localhost", 9) == 0)
+        return true;
+    if (len == 5 && strncmp(host, "[::1]", 5) == 0)
+        return true;
+    /* 127.0.0.0/8: 127 and three octets. */
+    if (len < 4 || strncmp(host, "127.", 4) != 0)
+        return false;
+    size_t octets = 1, start = 4;
+    for (size_t i = 4; i <= len; i++) {
+        if (i < len && host[i] != '.')
+            continue;
+        if (!is_octet(host + start, i - start))
+            return false;
+        octets++;
+        start = i + 1;
+    }
+    return octets == 4;
+}
+
+/* Checks a webhook URL: https://, or http:// to this machine only (a warning
+ * in clear through a network is readable and forgeable on the way); a host;
+ * no control characters. */
 static const char *check_url(const char *url, size_t len)
 {
     size_t skip = 0;
@@ -62,12 +97,38 @@ static const char *check_url(const char *url, size_t len)
     else if (len >= 7 && strncmp(url, "http://", 7) == 0)
         skip = 7;
     else
-        return "a webhook URL must start with https:// (or http:// for a local receiver)";
+        return "a webhook URL must start with https:// (or http:// for a receiver on this "
+               "machine)";
     size_t host = 0;
     for (size_t i = skip; i < len && url[i] != '/' && url[i] != '?' && url[i] != '#'; i++)
         host++;
     if (host == 0)
         return "the webhook URL names no host";
+    if (skip == 7) {
+        /* The host of the authority: after any user:password@, before any :port. */
+        const char *a = url + skip;
+        size_t alen = host;
+        const char *at = memchr(a, '@', alen);
+        if (at != NULL) {
+            alen -= (size_t)(at + 1 - a);
+            a = at + 1;
+        }
+        size_t hlen = alen;
+        if (alen > 0 && a[0] == '[') {
+            /* [v6], then the end or a port. */
+            const char *close = memchr(a, ']', alen);
+            hlen = close != NULL ? (size_t)(close - a) + 1 : alen;
+            if (hlen < alen && a[hlen] != ':')
+                hlen = alen;
+        } else {
+            const char *colon = memchr(a, ':', alen);
+            if (colon != NULL)
+                hlen = (size_t)(colon - a);
+        }
+        if (!notify_host_is_loopback(a, hlen))
+            return "a plain http:// webhook must be on this machine (127.0.0.0/8, [::1], "
+                   "localhost): use https:// for any other host";
+    }
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
             return "the webhook URL holds a control character";
@@ -278,7 +339,8 @@ size_t notify_routes_channels(const notify_routes_t *routes)
 
 const notify_route_t *notify_routes_match(const notify_routes_t *routes, const char *county)
 {
-    if (routes == NULL || county == NULL || strlen(county) != 6 || !is_digits(county, 6))
+    if (routes == NULL || county == NULL || strlen(county) != 6 || !is_digits(county, 6) ||
+        strcmp(county, NOTIFY_COUNTY_UNKNOWN) == 0)
         return NULL;
     const notify_route_t *city = NULL, *dflt = NULL;
     for (size_t i = 0; i < routes->count; i++) {

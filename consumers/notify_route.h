@@ -65,10 +65,19 @@ const notify_route_t *notify_routes_at(const notify_routes_t *routes, size_t i);
 /* The number of distinct channels (kind and target). */
 size_t notify_routes_channels(const notify_routes_t *routes);
 
+/* The county code of a warning whose household's snapshot never arrived
+ * (zs-monitor cannot tell its county): no county's channel may get it. */
+#define NOTIFY_COUNTY_UNKNOWN "000000"
+
 /* The route of a county code: its own route if it has one, else its city's
- * (the first four digits), else the default `*`; NULL when none applies or
- * county is not 6 ASCII digits. The result lives as long as routes. */
+ * (the first four digits), else the default `*`; NULL when none applies, when
+ * county is not 6 ASCII digits, and for NOTIFY_COUNTY_UNKNOWN, whatever the
+ * routes (`*` included). The result lives as long as routes. */
 const notify_route_t *notify_routes_match(const notify_routes_t *routes, const char *county);
+
+/* Whether host (len bytes, as in a URL: no port) names this machine:
+ * 127.0.0.0/8 in dotted decimal, [::1], or localhost (any case). */
+bool notify_host_is_loopback(const char *host, size_t len);
 
 /* "webhook" or "outbox". */
 const char *notify_kind_name(notify_kind_t kind);

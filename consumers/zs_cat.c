@@ -99,11 +99,12 @@ static bool print_message(zs_decoder_t *dec, const void *msg, size_t len, const 
         free(key_text);
         json_decref(key);
     }
-    err = zs_avrojson_write(value, line);
-    if (err == ZS_OK && opt->envelope && rkm != NULL)
-        err = zs_buf_addc(line, '}');
+    err = zs_avrojson_write(value, line, errstr, sizeof(errstr));
+    if (err == ZS_OK && opt->envelope && rkm != NULL && (err = zs_buf_addc(line, '}')) != ZS_OK)
+        snprintf(errstr, sizeof(errstr), "%s", zs_err2str(err));
     if (err != ZS_OK) {
-        zs_log(ZS_LOG_ERROR, "%s: cannot print as JSON: %s", where, zs_err2str(err));
+        zs_log(ZS_LOG_ERROR, "%s: cannot print %s as JSON: %s", where, zs_schema_name(reader),
+               errstr);
         return false;
     }
     fwrite(line->data, 1, line->len, stdout);

@@ -348,7 +348,7 @@ static const zs_kafka_default_t consumer_defaults[] = {
     {"isolation.level", "read_committed"},
     {"auto.offset.reset", "earliest"},
     {"partition.assignment.strategy", "range"},
-    /* DESIGN.md "Measured limits": the default queue settings are the
+    /* docs/TOPICS.md "Measured limits": the default queue settings are the
      * bottleneck of a consumer on this librdkafka. */
     {"queued.min.messages", "1000000"},
     {"queued.max.messages.kbytes", "262144"},

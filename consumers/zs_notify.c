@@ -841,10 +841,10 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
         return err;
     }
     zs_buf_reset(&m->json);
-    zs_err_t err = zs_avrojson_write(v, &m->json);
+    char json_err[300];
+    zs_err_t err = zs_avrojson_write(v, &m->json, json_err, sizeof(json_err));
     if (err != ZS_OK)
-        return zs_fail(errstr, errstr_size, err, "%s: the warning as JSON: %s", job->key,
-                       zs_err2str(err));
+        return zs_fail(errstr, errstr_size, err, "%s: the warning as JSON: %s", job->key, json_err);
     job->body = malloc(m->json.len + 1);
     if (job->body == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
@@ -855,14 +855,22 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
     const notify_route_t *r = notify_routes_match(m->routes, job->county);
     if (r == NULL) {
         /* Never dropped silently: the record waits in the dead-letter topic,
-         * the audit says no county got it. */
-        char reason[128];
-        snprintf(reason, sizeof(reason), "no route for county %.8s", job->county);
+         * the audit says no county got it. A warning of county 000000 is
+         * never routed, not even by `*`: its county is unknown, and sending
+         * it to some county would tell one county about another's household. */
+        bool unknown = strcmp(job->county, NOTIFY_COUNTY_UNKNOWN) == 0;
+        char reason[160];
+        snprintf(reason, sizeof(reason),
+                 unknown ? "county %.8s: the household's snapshot never arrived, so its county "
+                           "is unknown; no county channel may get it"
+                         : "no route for county %.8s",
+                 job->county);
         m->unrouted++;
         err = dead_letter(m, job, reason, "ZS_ERR_NOT_FOUND", errstr, errstr_size);
         zs_buf_reset(&m->detail);
         if (err == ZS_OK)
-            err = zs_buf_addf(&m->detail, "reason=no route;key=%s", job->key);
+            err = zs_buf_addf(&m->detail, "reason=%s;key=%s",
+                              unknown ? "county unknown" : "no route", job->key);
         if (err == ZS_OK)
             err = audit(m, job, "NOTIFICATION_FAILED", m->detail.data, errstr, errstr_size);
         job_done(m, job);
@@ -1376,8 +1384,7 @@ static zs_err_t check_targets(notify_t *m, char *errstr, size_t errstr_size)
                 return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "%s: webhook %s: %s", r->origin,
                                display, curl_url_strerror(uc));
             if (strncmp(r->target, "http://", 7) == 0)
-                zs_log_warn("%s: webhook %s is plain http: use https beyond this machine",
-                            r->origin, display);
+                zs_log_info("%s: webhook %s is plain http, on this machine", r->origin, display);
         }
     }
     return ZS_OK;

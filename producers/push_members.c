@@ -3,6 +3,7 @@
  * member plus 24 a household: six million members fit in half a gigabyte. */
 #include "push_members.h"
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,9 @@ typedef struct slot {
     uint32_t key;   /* arena offset of its NUL-terminated id; NONE: empty slot */
     uint32_t first; /* first member entry, NONE if none */
     uint32_t last;
+    uint32_t count;         /* members held */
+    uint32_t dup;           /* the entry a later row repeated (same person), NONE if none */
+    unsigned long dup_line; /* the line of that later row */
     bool taken;
 } slot_t;
 
@@ -123,10 +127,17 @@ zs_err_t push_members_add(push_members_t *m, const char *hh, avro_value_t *membe
         return ZS_ERR_NOMEM;
     slot_t *s = find(m, hh);
     for (uint32_t e = s->key != NONE ? s->first : NONE; e != NONE; e = m->entries[e].next)
-        if (strcmp(m->arena.data + m->entries[e].person, person_id) == 0)
+        if (strcmp(m->arena.data + m->entries[e].person, person_id) == 0) {
+            /* The household is refused too: which of the two rows is right
+             * is for the registry to say. */
+            if (s->dup == NONE) {
+                s->dup = e;
+                s->dup_line = line;
+            }
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                            "person_id: %s is already a member of %s (line %lu)", person_id, hh,
                            m->entries[e].line);
+        }
     if (m->nentries == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 4096;
         entry_t *entries = realloc(m->entries, cap * sizeof(*entries));
@@ -142,7 +153,8 @@ zs_err_t push_members_add(push_members_t *m, const char *hh, avro_value_t *membe
     zs_err_t err = ZS_OK;
     if (s->key == NONE) {
         err = intern(m, hh, &s->key);
-        s->first = s->last = NONE;
+        s->first = s->last = s->dup = NONE;
+        s->count = 0;
         s->taken = false;
         m->used++;
     }
@@ -167,7 +179,37 @@ zs_err_t push_members_add(push_members_t *m, const char *hh, avro_value_t *membe
     else
         m->entries[s->last].next = index;
     s->last = index;
+    s->count++;
     return ZS_OK;
+}
+
+zs_err_t push_members_check(push_members_t *m, const char *hh, size_t max, char *errstr,
+                            size_t errstr_size)
+{
+    const slot_t *s = find(m, hh);
+    if (s->key == NONE || s->count == 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "members: none in the members file (a household has 1 to %zu)", max);
+    if (s->dup != NONE)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "members: person %s is listed twice (members file lines %lu and %lu)",
+                       m->arena.data + m->entries[s->dup].person, m->entries[s->dup].line,
+                       s->dup_line);
+    if (s->count > max)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "members: %" PRIu32 " in the members file, more than %zu", s->count, max);
+    return ZS_OK;
+}
+
+void push_members_drop(push_members_t *m, const char *hh,
+                       void (*fn)(void *ctx, const char *person_id, unsigned long line), void *ctx)
+{
+    slot_t *s = find(m, hh);
+    if (s->key == NONE)
+        return;
+    s->taken = true;
+    for (uint32_t i = s->first; fn != NULL && i != NONE; i = m->entries[i].next)
+        fn(ctx, m->arena.data + m->entries[i].person, m->entries[i].line);
 }
 
 zs_err_t push_members_take(push_members_t *m, const char *hh, avro_value_t *array, size_t *count,

@@ -23,6 +23,18 @@ zs_err_t push_members_add(push_members_t *m, const char *hh, avro_value_t *membe
                           const char *person_id, unsigned long line, char *errstr,
                           size_t errstr_size);
 
+/* Whether household hh may travel with its members: ZS_ERR_INVALID, errstr
+ * "members: <why>", when it has none, more than max, or a person whose row
+ * appeared twice (push_members_add refused the second). */
+zs_err_t push_members_check(push_members_t *m, const char *hh, size_t max, char *errstr,
+                            size_t errstr_size);
+
+/* Marks the members of household hh taken without sending them (their
+ * household was refused) and calls fn (may be NULL) for each, with its
+ * person id and line. */
+void push_members_drop(push_members_t *m, const char *hh,
+                       void (*fn)(void *ctx, const char *person_id, unsigned long line), void *ctx);
+
 /* Appends the members of household hh to array (Household.members) and marks
  * them taken; returns how many. */
 zs_err_t push_members_take(push_members_t *m, const char *hh, avro_value_t *array, size_t *count,

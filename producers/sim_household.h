@@ -16,8 +16,8 @@
 /* Identifiers: 1-32 characters of [0-9A-Za-z_-], NUL-terminated. */
 #define SIM_ID_SIZE 33
 
-/* Each enum lists the contract's symbols in the schema's order (DESIGN.md,
- * "Registry export formats"); sim_*_name gives the symbol. */
+/* Each enum lists the contract's symbols in the schema's order
+ * (docs/CONTRACT.md, "The exports"); sim_*_name gives the symbol. */
 typedef enum sim_category { SIM_STABLE, SIM_UNSTABLE, SIM_MARGINAL, SIM_HARDSHIP } sim_category_t;
 typedef enum sim_relation {
     SIM_HEAD,

@@ -17,11 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "push_close.h"
 #include "push_members.h"
+#include "push_rejects.h"
 #include "zs_audit.h"
 #include "zs_codec.h"
 #include "zs_config.h"
+#include "zs_contract.h"
 #include "zs_county.h"
+#include "zs_dead.h"
 #include "zs_input.h"
 #include "zs_log.h"
 #include "zs_period.h"
@@ -31,18 +35,36 @@
 static const char usage[] =
     "usage: zs-push households --members MEMBERS [options] HOUSEHOLDS\n"
     "       zs-push income|employment|subsidy|hardship|followup [options] FILE\n"
-    "       zs-push close --topic TOPIC --period YYYYQN [--by NAME] [options]\n"
+    "       zs-push close --period YYYYQN | --through YYYYQN [--from YYYYQN]\n"
+    "                     [--topic TOPIC[,TOPIC...]] [--by NAME] [--force] [options]\n"
     "\n"
     "Validates every row of a registry export (CSV or JSON Lines; FILE '-' is stdin)\n"
     "against the input contract and sends each good row, keyed by household_id, to\n"
     "its topic. A bad row never stops the file: it goes to the rejects file (file,\n"
-    "line, column, reason, row) and to the dead-letter topic. 'close' writes a\n"
-    "period-close marker into every partition of a topic, after its data.\n"
+    "line, column, reason, row) and to the dead-letter topic.\n"
+    "\n"
+    "'close' writes a quarter's close marker into every partition of every input\n"
+    "topic (household, income, employment, subsidy, hardship, followup), after its\n"
+    "data, and says per topic what it closed; the monitor judges a quarter once every\n"
+    "input topic is closed for it.\n"
+    "  --period YYYYQN     close that quarter\n"
+    "  --through YYYYQN    close, in order, every quarter after the latest one closed\n"
+    "                      on each topic, up to this one. Finding the latest close\n"
+    "                      reads every message of each topic from its start (as\n"
+    "                      zs-cat -e would): it takes as long as reading the topics,\n"
+    "                      which hold 90 days of events; --period reads nothing\n"
+    "  --from YYYYQN       with --through: where to start on a topic never closed\n"
+    "  --topic T[,T...]    only these input topics (repeatable; default: all six)\n"
+    "  --by NAME           who closes (default zs-push), kept in the marker and audit\n"
+    "  --force             close a quarter that has not ended yet (+08:00)\n"
     "\n"
     "  -b HOST:PORT        bootstrap servers (same as -X bootstrap.servers=...)\n"
     "  --members FILE      the members export joined into each household\n"
     "  --format csv|jsonl  input format (default: from the file name; csv for stdin)\n"
-    "  --rejects FILE      where bad rows go (default: FILE.rejects.csv beside the input)\n"
+    "  --rejects-dir DIR   where the rejects file goes, FILE.rejects.csv (FILE without\n"
+    "                      its directory; stdin.rejects.csv for stdin); default: the\n"
+    "                      current directory. Written only when a row is rejected\n"
+    "  --rejects FILE      the rejects file itself, instead\n"
     "  --checkpoint FILE   record progress; run the same command again to resume\n"
     "  --ignore-unknown    skip unexpected columns instead of rejecting the file\n"
     "  --quiet             no progress line\n"
@@ -51,7 +73,8 @@ static const char usage[] =
     "\n"
     "Exit status: 0 every row delivered; 3 every good row delivered, some rows\n"
     "rejected; 1 a delivery or Kafka failure (rerun to resume with --checkpoint);\n"
-    "2 bad usage or an unreadable file.\n";
+    "2 bad usage, an unreadable file, or a file that is not an export (empty, a bad\n"
+    "header): fix the command or the file, a rerun alone will not help.\n";
 
 #define FLUSH_MS 120000
 
@@ -59,7 +82,10 @@ static const char usage[] =
 typedef struct options {
     zs_input_kind_t kind;
     bool close, quiet, ignore_unknown;
-    const char *input, *members, *format, *rejects, *checkpoint, *topic, *period, *by;
+    const char *input, *members, *format, *rejects, *rejects_dir, *checkpoint, *period, *through,
+        *from, *by;
+    bool force;
+    char topics[512]; /* --topic values, joined by commas; "" for all */
 } options_t;
 
 /* One run: where output goes and what has happened. */
@@ -75,7 +101,7 @@ typedef struct push {
     const zs_schema_t *audit_schema;
     const zs_schema_t *schema;    /* of the messages the input becomes */
     rd_kafka_topic_t *handles[3]; /* the topics written, known from the start */
-    FILE *rejects;
+    push_rejects_t *rejects;
     char rejects_path[4096];
     zs_buf_t msg, masked;
     uint64_t item;           /* messages sent so far (rows and dead letters) */
@@ -85,6 +111,7 @@ typedef struct push {
     unsigned long last_line;                 /* of the input file, so far */
     int64_t checkpoint_ms;                   /* zs.push.checkpoint.interval */
     bool tty;                                /* progress goes to a terminal */
+    bool refused; /* a file is not an export at all (empty, bad header): bad usage, exit 2 */
     struct timespec started, last_progress, last_checkpoint;
     long file_size;
     FILE *in;
@@ -110,19 +137,6 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Writes s as one RFC 4180 CSV field. */
-static void csv_field(FILE *fp, const char *s, size_t len, bool last)
-{
-    fputc('"', fp);
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            fputc('"', fp);
-        fputc(s[i], fp);
-    }
-    fputc('"', fp);
-    fputc(last ? '\n' : ',', fp);
 }
 
 /* A progress line on a terminal: rows, rows/s, how far, how long to go. */
@@ -287,43 +301,64 @@ static zs_err_t audit(push_t *p, const char *kind, const char *file, unsigned lo
                : send_row(p, p->audit_topic, p->chain.name, &p->msg, tag, errstr, errstr_size);
 }
 
-/* A rejected row: to the rejects file and, as a DeadLetter, to Kafka. The
- * row text is kept, with anything shaped like an ID number masked. */
-static zs_err_t reject(push_t *p, const char *file, const zs_row_t *row, const char *column,
-                       const char *reason, const char *key, uint64_t tag, char *errstr,
-                       size_t errstr_size)
+/* A rejected row of kind, read by rows (NULL: not from a reader): to the
+ * rejects file and, as a DeadLetter, to Kafka. The row text is kept, its ID
+ * number columns masked whatever they hold and anything shaped like an ID
+ * number masked wherever it is; so is the reason. */
+static zs_err_t reject(push_t *p, zs_input_kind_t kind, const zs_rows_t *rows, const char *file,
+                       const zs_row_t *row, const char *column, const char *reason, const char *key,
+                       uint64_t tag, char *errstr, size_t errstr_size)
 {
     zs_buf_reset(&p->masked);
     if (zs_buf_add(&p->masked, row->raw, row->raw_len) != ZS_OK)
         return ZS_ERR_NOMEM;
-    size_t masked = zs_log_mask_idnumbers(p->masked.data, p->masked.len);
-    char line[32];
-    snprintf(line, sizeof(line), "%lu", row->line);
-    csv_field(p->rejects, file, strlen(file), false);
-    csv_field(p->rejects, line, strlen(line), false);
-    csv_field(p->rejects, column, strlen(column), false);
-    csv_field(p->rejects, reason, strlen(reason), false);
-    csv_field(p->rejects, p->masked.data, p->masked.len, true);
+    size_t masked = zs_input_mask_raw(kind, rows, row, p->masked.data, p->masked.len);
+    char reason_masked[600];
+    snprintf(reason_masked, sizeof(reason_masked), "%s", reason);
+    zs_log_mask_idnumbers(reason_masked, strlen(reason_masked));
+    reason = reason_masked;
+    /* The rejects file exists once a row is rejected, not before. */
+    zs_err_t err = p->rejects != NULL ? ZS_OK
+                                      : push_rejects_open(p->rejects_path, p->resume_at > 0,
+                                                          &p->rejects, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    err = push_rejects_add(p->rejects, file, row->line, column, reason, p->masked.data,
+                           p->masked.len, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
 
+    /* The dead letter carries the row's first bytes when the row is too
+     * long to travel whole; the reason says so, with the whole row's digest,
+     * and the rejects file keeps the row. */
+    zs_dead_cap_t cap;
+    zs_dead_payload_cap(p->masked.data, p->masked.len, ZS_DEAD_PAYLOAD_MAX, &cap);
+    char why[800];
+    char read_only[96] = "";
+    if (row->raw_truncated)
+        snprintf(read_only, sizeof(read_only), " (only the row's first %zu bytes were read)",
+                 row->raw_len);
+    snprintf(why, sizeof(why), "%.600s%s%s", reason, read_only, cap.note);
     avro_value_t *v = zs_encoder_value(p->dead_enc), f;
-    int rc =
-        set_str(v, "reason", reason, strlen(reason)) || set_str(v, "error", "ZS_ERR_INVALID", 14) ||
-        set_str(v, "producer", "zs-push", 7) || set_long(v, "at", now_ms(), false) ||
-        set_str(v, "source_topic", NULL, 0) || set_str(v, "source_partition", NULL, 0) ||
-        set_str(v, "source_offset", NULL, 0) || set_str(v, "source_file", file, strlen(file)) ||
-        set_long(v, "source_line", (int64_t)row->line, false) ||
-        set_str(v, "source_column", column[0] ? column : NULL, strlen(column)) ||
-        set_str(v, "key", key, key ? strlen(key) : 0) ||
-        set_str(v, "payload", p->masked.data, p->masked.len) ||
-        avro_value_get_by_name(v, "redacted", &f, NULL) || avro_value_set_boolean(&f, masked > 0);
+    int rc = set_str(v, "reason", why, strlen(why)) || set_str(v, "error", "ZS_ERR_INVALID", 14) ||
+             set_str(v, "producer", "zs-push", 7) || set_long(v, "at", now_ms(), false) ||
+             set_str(v, "source_topic", NULL, 0) || set_str(v, "source_partition", NULL, 0) ||
+             set_str(v, "source_offset", NULL, 0) ||
+             set_str(v, "source_file", file, strlen(file)) ||
+             set_long(v, "source_line", (int64_t)row->line, false) ||
+             set_str(v, "source_column", column[0] ? column : NULL, strlen(column)) ||
+             set_str(v, "key", key, key ? strlen(key) : 0) ||
+             set_str(v, "payload", p->masked.data, cap.len) ||
+             avro_value_get_by_name(v, "redacted", &f, NULL) ||
+             avro_value_set_boolean(&f, masked > 0 || cap.cut);
     if (rc != 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     /* The row is done when both its audit record and its dead letter are
      * delivered: the first of them carries the line before it. */
-    char detail[600];
+    char detail[700];
     snprintf(detail, sizeof(detail), "%s%s%s", column, column[0] ? ": " : "", reason);
-    zs_err_t err = audit(p, "ROW_REJECTED", file, row->line, key, NULL, detail, tag ? tag - 1 : 0,
-                         errstr, errstr_size);
+    err = audit(p, "ROW_REJECTED", file, row->line, key, cap.cut ? cap.sha256 : NULL, detail,
+                tag ? tag - 1 : 0, errstr, errstr_size);
     if (err == ZS_OK)
         err = zs_encoder_encode(p->dead_enc, &p->msg, errstr, errstr_size);
     return err != ZS_OK ? err : send_row(p, p->dead_topic, key, &p->msg, tag, errstr, errstr_size);
@@ -430,6 +465,8 @@ static zs_err_t open_rows(push_t *p, zs_input_kind_t kind, const char *path, FIL
                        ? zs_rows_open_jsonl(*fp, &ro, rows, detail, sizeof(detail))
                        : zs_rows_open_csv(*fp, &ro, rows, detail, sizeof(detail));
     if (err != ZS_OK) {
+        /* Rerunning will not help: the file must be fixed or another given. */
+        p->refused = true;
         if (*fp != stdin)
             fclose(*fp);
         *fp = NULL;
@@ -499,7 +536,7 @@ static zs_err_t read_members(push_t *p, push_members_t *index, char *errstr, siz
          * rejects come before the households file, so they carry line 0. */
         p->members_rejected++;
         const char *why = row.reason && row.reason[0] ? row.reason : detail;
-        err = reject(p, p->opt->members, &row,
+        err = reject(p, ZS_INPUT_MEMBERS, rows, p->opt->members, &row,
                      bad != (size_t)-1 ? column_name(ZS_INPUT_MEMBERS, bad) : "", why, NULL, 0,
                      errstr, errstr_size);
         if (err != ZS_OK)
@@ -512,28 +549,67 @@ static zs_err_t read_members(push_t *p, push_members_t *index, char *errstr, siz
     return err;
 }
 
-typedef struct orphan_ctx {
+/* Members rejected after the fact, from the index, which keeps no row
+ * text: their ids stand for their row. */
+typedef struct member_rejects {
     push_t *p;
+    const char *hh;     /* the household, for on_dropped */
+    const char *reason; /* for on_dropped */
+    uint64_t tag;       /* the line their messages are delivered with */
     zs_err_t err;
     char *errstr;
     size_t errstr_size;
-} orphan_ctx_t;
+} member_rejects_t;
+
+static void member_reject(member_rejects_t *m, const char *hh, const char *raw, unsigned long line,
+                          const char *reason)
+{
+    if (m->err != ZS_OK)
+        return;
+    zs_row_t row = {.line = line, .raw = raw, .raw_len = strlen(raw)};
+    m->p->members_rejected++;
+    m->err = reject(m->p, ZS_INPUT_MEMBERS, NULL, m->p->opt->members, &row, "household_id", reason,
+                    hh, m->tag, m->errstr, m->errstr_size);
+}
 
 /* Members whose household has no row: rejected with the line of the first,
  * so nothing read is dropped without a trace. */
 static void on_orphan(void *ctx, const char *hh, unsigned long line)
 {
-    orphan_ctx_t *o = ctx;
-    if (o->err != ZS_OK)
-        return;
+    member_rejects_t *m = ctx;
     char reason[128];
     snprintf(reason, sizeof(reason), "household_id: %s has members but no row in %s", hh,
-             o->p->opt->input);
-    zs_row_t row = {.line = line, .raw = hh, .raw_len = strlen(hh)};
-    o->p->members_rejected++;
-    /* Sent after the whole households file: they carry its last line. */
-    o->err = reject(o->p, o->p->opt->members, &row, "household_id", reason, hh, o->p->last_line,
-                    o->errstr, o->errstr_size);
+             m->p->opt->input);
+    member_reject(m, hh, hh, line, reason);
+}
+
+/* A member of a rejected household: a reject of its own, naming the
+ * household's reason, so that every row read has one. */
+static void on_dropped(void *ctx, const char *person_id, unsigned long line)
+{
+    member_rejects_t *m = ctx;
+    char ids[128];
+    snprintf(ids, sizeof(ids), "%s,%s", m->hh, person_id);
+    member_reject(m, m->hh, ids, line, m->reason);
+}
+
+/* Rejects the members of household hh, whose row (at row->line, rejected
+ * at column col for why) will not be sent. */
+static zs_err_t reject_members(push_t *p, push_members_t *index, const char *hh,
+                               const zs_row_t *row, const char *col, const char *why, char *errstr,
+                               size_t errstr_size)
+{
+    char reason[800];
+    snprintf(reason, sizeof(reason), "household_id: household %s was rejected (%s line %lu%s%s)",
+             hh, p->opt->input, row->line, col[0] ? ", " : ": ", why);
+    member_rejects_t m = {.p = p,
+                          .hh = hh,
+                          .reason = reason,
+                          .tag = row->line,
+                          .errstr = errstr,
+                          .errstr_size = errstr_size};
+    push_members_drop(index, hh, on_dropped, &m);
+    return m.err;
 }
 
 /* Pushes one export file; households take their members from index. */
@@ -564,6 +640,9 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         }
         size_t bad = (size_t)-1;
         const char *key = NULL;
+        /* No message carries an ID number typed into free text. */
+        if (err == ZS_OK)
+            zs_input_mask_text(kind, &row);
         if (err == ZS_OK && kind != ZS_INPUT_HOUSEHOLDS) {
             /* Flat events go straight from the row to Avro bytes. */
             key = row.fields[key_col].data;
@@ -573,6 +652,12 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
             avro_value_t *v = zs_encoder_value(p->enc);
             key = row.fields[key_col].data;
             err = zs_input_convert(kind, &row, p->counties, v, &bad, detail, sizeof(detail));
+            /* 1 to ZS_CONTRACT_MEMBERS_MAX members, each person once. */
+            if (err == ZS_OK) {
+                err =
+                    push_members_check(index, key, ZS_CONTRACT_MEMBERS_MAX, detail, sizeof(detail));
+                bad = 0;
+            }
             if (err == ZS_OK) {
                 avro_value_t array;
                 size_t count;
@@ -599,8 +684,10 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         const char *col = bad != (size_t)-1 ? column_name(kind, bad) : "";
         bool key_ok = key != NULL && zs_input_is_id(key, strlen(key));
         p->rejected++;
-        err = reject(p, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line, errstr,
-                     errstr_size);
+        err = reject(p, kind, rows, p->opt->input, &row, col, why, key_ok ? key : NULL, row.line,
+                     errstr, errstr_size);
+        if (err == ZS_OK && index != NULL && key_ok)
+            err = reject_members(p, index, key, &row, col, why, errstr, errstr_size);
         if (err != ZS_OK)
             break;
     }
@@ -612,37 +699,39 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
     return err;
 }
 
-/* Writes a period-close marker to every partition of the topic. */
-static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
+/* The partition count of topic, from the producer's metadata. */
+static zs_err_t topic_partitions(push_t *p, const char *topic, int32_t *n, char *errstr,
+                                 size_t errstr_size)
 {
-    zs_quarter_t q;
-    char detail[256];
-    if (zs_quarter_parse(p->opt->period, strlen(p->opt->period), &q, detail, sizeof(detail)) !=
-        ZS_OK)
-        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--period %s: %s", p->opt->period,
-                       detail);
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_t *rk = zs_producer_handle(p->producer);
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, p->topic, NULL);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_resp_err_t kerr = rd_kafka_metadata(rk, 0, rkt, &md, 30000);
     rd_kafka_topic_destroy(rkt);
-    if (kerr || md->topic_cnt != 1 || md->topics[0].err) {
-        zs_err_t err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "topic %s: %s", p->topic,
-                               rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
-        if (md != NULL)
-            rd_kafka_metadata_destroy(md);
-        return err;
-    }
-    const zs_schema_t *schema = zs_schemas_latest(p->schemas, "PeriodClose");
-    zs_encoder_t *enc = NULL;
-    zs_err_t err = zs_encoder_new(schema, &enc, errstr, errstr_size);
-    char key[32];
-    snprintf(key, sizeof(key), "#close/%s", p->opt->period);
-    for (int i = 0; err == ZS_OK && i < md->topics[0].partition_cnt; i++) {
-        int32_t part = md->topics[0].partitions[i].id;
+    zs_err_t err = ZS_OK;
+    if (kerr || md->topic_cnt != 1 || md->topics[0].err)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "topic %s: %s", topic,
+                      rd_kafka_err2str(kerr ? kerr : md->topics[0].err));
+    else
+        *n = md->topics[0].partition_cnt;
+    if (md != NULL)
+        rd_kafka_metadata_destroy(md);
+    return err;
+}
+
+/* Writes the close marker of quarter q to every partition of topic (its
+ * partitions: 0 to n - 1), after its data, and audits it. */
+static zs_err_t close_one(push_t *p, zs_encoder_t *enc, const char *topic, int32_t n,
+                          zs_quarter_t q, char *errstr, size_t errstr_size)
+{
+    char period[ZS_PERIOD_STR_SIZE], key[32];
+    zs_quarter_format(q, period, sizeof(period));
+    snprintf(key, sizeof(key), PUSH_CLOSE_KEY_PREFIX "%s", period);
+    zs_err_t err = ZS_OK;
+    for (int32_t part = 0; err == ZS_OK && part < n; part++) {
         avro_value_t *v = zs_encoder_value(enc);
-        if (set_str(v, "topic", p->topic, strlen(p->topic)) ||
-            set_long(v, "partition", part, true) || set_long(v, "year", zs_quarter_year(q), true) ||
+        if (set_str(v, "topic", topic, strlen(topic)) || set_long(v, "partition", part, true) ||
+            set_long(v, "year", zs_quarter_year(q), true) ||
             set_long(v, "quarter", zs_quarter_quarter(q), true) ||
             set_long(v, "closed_at", now_ms(), false) ||
             set_str(v, "closed_by", p->opt->by, strlen(p->opt->by)))
@@ -650,24 +739,115 @@ static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
         if (err == ZS_OK)
             err = zs_encoder_encode(enc, &p->msg, errstr, errstr_size);
         if (err == ZS_OK)
-            err = zs_producer_send(p->producer, p->topic, part, key, strlen(key), p->msg.data,
+            err = zs_producer_send(p->producer, topic, part, key, strlen(key), p->msg.data,
                                    p->msg.len, ++p->item, (uint64_t)part, errstr, errstr_size);
         if (err == ZS_OK)
             p->sent++;
     }
-    int partitions = md->topics[0].partition_cnt;
-    rd_kafka_metadata_destroy(md);
-    zs_encoder_free(enc);
     if (err == ZS_OK) {
         char detail[512];
-        snprintf(detail, sizeof(detail), "%s closed for %s in %d partitions by %s", p->topic,
-                 p->opt->period, partitions, p->opt->by);
-        err = audit(p, "PERIOD_CLOSED", NULL, 0, NULL, NULL, detail, (uint64_t)partitions, errstr,
+        snprintf(detail, sizeof(detail), "%s closed for %s in %" PRId32 " partitions by %s", topic,
+                 period, n, p->opt->by);
+        err = audit(p, "PERIOD_CLOSED", NULL, 0, NULL, NULL, detail, (uint64_t)n, errstr,
                     errstr_size);
     }
+    return err;
+}
+
+/* One topic of a close: its name, partitions and the quarters to close. */
+typedef struct close_topic {
+    char name[256];
+    int32_t partitions;
+    zs_quarter_t from, to; /* nothing to close when from > to */
+} close_topic_t;
+
+/* 'zs-push close': --period Q closes Q on the chosen topics; --through Q
+ * closes, on each, every quarter after its latest close up to Q (from
+ * --from on a topic never closed), quarter by quarter across the topics, so
+ * the monitor sees them close in order. A quarter not over yet (by the
+ * registries' clock, +08:00) is refused unless --force. Says on stdout what
+ * it closed, per topic. */
+static zs_err_t push_close(push_t *p, char *errstr, size_t errstr_size)
+{
+    const options_t *o = p->opt;
+    const char *prefix = NULL;
+    bool chosen[PUSH_CLOSE_TOPICS];
+    zs_quarter_t target = 0, from = 0;
+    char detail[256];
+    const char *arg = o->period ? o->period : o->through;
+    zs_err_t err = zs_config_get_str(p->cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
     if (err == ZS_OK)
-        zs_log(ZS_LOG_INFO, "%s: closing %s in %d partitions", p->topic, p->opt->period,
-               partitions);
+        err =
+            push_close_topics(o->topics[0] ? o->topics : NULL, prefix, chosen, errstr, errstr_size);
+    if (err == ZS_OK && zs_quarter_parse(arg, strlen(arg), &target, detail, sizeof(detail)))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--%s %s: %s",
+                      o->period ? "period" : "through", arg, detail);
+    if (err == ZS_OK && o->from != NULL &&
+        zs_quarter_parse(o->from, strlen(o->from), &from, detail, sizeof(detail)))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--from %s: %s", o->from, detail);
+    if (err == ZS_OK && !o->force && !push_close_quarter_ended(target, now_ms()))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                      "%s has not ended yet (China Standard Time): closing it now would let the "
+                      "monitor judge a quarter whose data is still coming; --force if you mean it",
+                      arg);
+    if (err != ZS_OK)
+        return err;
+    close_topic_t topics[PUSH_CLOSE_TOPICS];
+    int n = 0;
+    for (int i = 0; err == ZS_OK && i < PUSH_CLOSE_TOPICS; i++) {
+        if (!chosen[i])
+            continue;
+        close_topic_t *t = &topics[n++];
+        zs_topic_name(prefix, push_close_all[i], t->name, sizeof(t->name));
+        t->from = t->to = target;
+        err = topic_partitions(p, t->name, &t->partitions, errstr, errstr_size);
+        if (err != ZS_OK || o->period != NULL)
+            continue;
+        zs_quarter_t latest = 0;
+        bool found = false;
+        err =
+            push_close_latest(p->cfg, t->name, t->partitions, &latest, &found, errstr, errstr_size);
+        if (err == ZS_OK && found)
+            t->from = latest + 1;
+        else if (err == ZS_OK && o->from != NULL)
+            t->from = from;
+        else if (err == ZS_OK)
+            err = zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                          "%s has no close marker on every partition yet: give --from with the "
+                          "first quarter to close",
+                          t->name);
+    }
+    zs_encoder_t *enc = NULL;
+    if (err == ZS_OK)
+        err =
+            zs_encoder_new(zs_schemas_latest(p->schemas, "PeriodClose"), &enc, errstr, errstr_size);
+    zs_quarter_t first = target;
+    for (int i = 0; i < n; i++)
+        if (topics[i].from < first)
+            first = topics[i].from;
+    for (zs_quarter_t q = first; err == ZS_OK && q <= target && !stop; q++)
+        for (int i = 0; err == ZS_OK && i < n; i++)
+            if (q >= topics[i].from)
+                err =
+                    close_one(p, enc, topics[i].name, topics[i].partitions, q, errstr, errstr_size);
+    zs_encoder_free(enc);
+    if (err == ZS_OK && stop)
+        err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "interrupted");
+    /* What was done, per topic (written once the markers are sent; main
+     * flushes them and fails the run if they are not delivered). */
+    for (int i = 0; err == ZS_OK && i < n; i++) {
+        char a[ZS_PERIOD_STR_SIZE], b[ZS_PERIOD_STR_SIZE];
+        zs_quarter_format(topics[i].from, a, sizeof(a));
+        zs_quarter_format(target, b, sizeof(b));
+        if (topics[i].from > target)
+            printf("%s: already closed through %s, nothing to close\n", topics[i].name, b);
+        else if (topics[i].from == target)
+            printf("%s: closed %s in %" PRId32 " partitions\n", topics[i].name, b,
+                   topics[i].partitions);
+        else
+            printf("%s: closed %s to %s in %" PRId32 " partitions\n", topics[i].name, a, b,
+                   topics[i].partitions);
+    }
     return err;
 }
 
@@ -688,8 +868,12 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
                                              {"format", required_argument, NULL, 'f'},
                                              {"rejects", required_argument, NULL, 'r'},
                                              {"checkpoint", required_argument, NULL, 'c'},
+                                             {"rejects-dir", required_argument, NULL, 'D'},
                                              {"topic", required_argument, NULL, 't'},
                                              {"period", required_argument, NULL, 'P'},
+                                             {"through", required_argument, NULL, 'T'},
+                                             {"from", required_argument, NULL, 'R'},
+                                             {"force", no_argument, NULL, 'o'},
                                              {"by", required_argument, NULL, 'B'},
                                              {"ignore-unknown", no_argument, NULL, 'i'},
                                              {"quiet", no_argument, NULL, 'q'},
@@ -718,14 +902,33 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
         case 'r':
             opt->rejects = optarg;
             break;
+        case 'D':
+            opt->rejects_dir = optarg;
+            break;
         case 'c':
             opt->checkpoint = optarg;
             break;
-        case 't':
-            opt->topic = optarg;
+        case 't': {
+            size_t used = strlen(opt->topics);
+            if (used + strlen(optarg) + 2 > sizeof(opt->topics)) {
+                zs_log(ZS_LOG_ERROR, "--topic: too many topics");
+                return 2;
+            }
+            snprintf(opt->topics + used, sizeof(opt->topics) - used, "%s%s", used ? "," : "",
+                     optarg);
             break;
+        }
         case 'P':
             opt->period = optarg;
+            break;
+        case 'T':
+            opt->through = optarg;
+            break;
+        case 'R':
+            opt->from = optarg;
+            break;
+        case 'o':
+            opt->force = true;
             break;
         case 'B':
             opt->by = optarg;
@@ -755,8 +958,10 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
     const char *what = argv[optind++];
     if (strcmp(what, "close") == 0) {
         opt->close = true;
-        if (opt->topic == NULL || opt->period == NULL || optind != argc) {
-            zs_log(ZS_LOG_ERROR, "close needs --topic and --period, and no file");
+        if ((opt->period == NULL) == (opt->through == NULL) || optind != argc ||
+            (opt->from != NULL && opt->through == NULL)) {
+            zs_log(ZS_LOG_ERROR, "close needs --period or --through (--from only with --through), "
+                                 "and no file");
             return 2;
         }
         return 0;
@@ -803,11 +1008,9 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     err = zs_county_load(path, &p->counties, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
-    const char *suffix = p->opt->close ? p->opt->topic : zs_input_topic(p->opt->kind);
-    /* --topic names a topic by its suffix ("income") or in full ("zs.income"). */
-    if (p->opt->close && strncmp(suffix, prefix, strlen(prefix)) == 0)
-        suffix += strlen(prefix);
-    zs_topic_name(prefix, suffix, p->topic, sizeof(p->topic));
+    /* close names its topics itself (push_close). */
+    zs_topic_name(prefix, p->opt->close ? "household" : zs_input_topic(p->opt->kind), p->topic,
+                  sizeof(p->topic));
     zs_topic_name(prefix, "deadletter", p->dead_topic, sizeof(p->dead_topic));
     err = zs_producer_new(p->cfg, &p->producer, errstr, errstr_size);
     if (!p->opt->close)
@@ -837,19 +1040,35 @@ static zs_err_t setup(push_t *p, char *errstr, size_t errstr_size)
     return err;
 }
 
-static zs_err_t open_rejects(push_t *p, char *errstr, size_t errstr_size)
+/* Where the rejects file will go (it is made at the first rejected row;
+ * a resumed run appends to it): --rejects, or --rejects-dir (default ".")
+ * and the input's name without its directory, so that no input name ("../x",
+ * "/etc/x") can put it anywhere else. */
+static zs_err_t rejects_path_init(push_t *p, char *errstr, size_t errstr_size)
 {
-    if (p->opt->rejects != NULL)
-        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s", p->opt->rejects);
-    else
-        snprintf(p->rejects_path, sizeof(p->rejects_path), "%s.rejects.csv",
-                 strcmp(p->opt->input, "-") == 0 ? "stdin" : p->opt->input);
-    /* Resuming appends: the rejects of the first run stay. */
-    p->rejects = fopen(p->rejects_path, p->resume_at > 0 ? "a" : "w");
-    if (p->rejects == NULL)
-        return zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: %s", p->rejects_path, strerror(errno));
-    if (p->resume_at == 0)
-        fputs("file,line,column,reason,row\n", p->rejects);
+    if (p->opt->rejects != NULL) {
+        if (snprintf(p->rejects_path, sizeof(p->rejects_path), "%s", p->opt->rejects) >=
+            (int)sizeof(p->rejects_path))
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects: path too long");
+        return ZS_OK;
+    }
+    const char *dir = p->opt->rejects_dir != NULL ? p->opt->rejects_dir : ".";
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir %s: %s", dir,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir %s: not a directory",
+                       dir);
+    const char *input = p->opt->input;
+    const char *slash = strrchr(input, '/');
+    const char *base = strcmp(input, "-") == 0 ? "stdin" : slash != NULL ? slash + 1 : input;
+    if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                       "%s: not a file name to name its rejects file by (give --rejects)", input);
+    if (snprintf(p->rejects_path, sizeof(p->rejects_path), "%s/%s.rejects.csv", dir, base) >=
+        (int)sizeof(p->rejects_path))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--rejects-dir: path too long");
     return ZS_OK;
 }
 
@@ -886,9 +1105,14 @@ int main(int argc, char **argv)
     zs_err_t err = setup(&p, errstr, sizeof(errstr));
     if (err == ZS_OK && opt.close) {
         err = push_close(&p, errstr, sizeof(errstr));
-        if (err == ZS_OK)
-            err = zs_producer_flush(p.producer, FLUSH_MS, errstr, sizeof(errstr));
-        rc = err == ZS_OK ? 0 : 1;
+        /* What was sent before a failure is delivered all the same. */
+        char flush_err[1024];
+        zs_err_t ferr = zs_producer_flush(p.producer, FLUSH_MS, flush_err, sizeof(flush_err));
+        if (err == ZS_OK && ferr != ZS_OK) {
+            err = ferr;
+            snprintf(errstr, sizeof(errstr), "%s", flush_err);
+        }
+        rc = err == ZS_OK ? 0 : err == ZS_ERR_INVALID ? 2 : 1;
         if (err != ZS_OK)
             zs_log(ZS_LOG_ERROR, "%s", errstr);
         goto done;
@@ -896,7 +1120,7 @@ int main(int argc, char **argv)
     if (err == ZS_OK)
         err = checkpoint_load(&p, errstr, sizeof(errstr));
     if (err == ZS_OK)
-        err = open_rejects(&p, errstr, sizeof(errstr));
+        err = rejects_path_init(&p, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         rc = err == ZS_ERR_KAFKA ? 1 : 2;
@@ -911,9 +1135,11 @@ int main(int argc, char **argv)
     if (err == ZS_OK)
         err = push_file(&p, index, errstr, sizeof(errstr));
     if (err == ZS_OK && index != NULL) {
-        orphan_ctx_t o = {.p = &p, .errstr = errstr, .errstr_size = sizeof(errstr)};
-        push_members_orphans(index, on_orphan, &o);
-        err = o.err;
+        /* Sent after the whole households file: they carry its last line. */
+        member_rejects_t m = {
+            .p = &p, .tag = p.last_line, .errstr = errstr, .errstr_size = sizeof(errstr)};
+        push_members_orphans(index, on_orphan, &m);
+        err = m.err;
     }
     /* The run's summary closes its audit chain: what was read, sent and
      * rejected, and the digest of the file. */
@@ -937,8 +1163,11 @@ int main(int argc, char **argv)
         zs_log(ZS_LOG_ERROR, "%s", errstr);
     if (ferr != ZS_OK)
         zs_log(ZS_LOG_ERROR, "%s", flush_err);
-    if (fclose(p.rejects) != 0)
-        ferr = zs_fail(flush_err, sizeof(flush_err), ZS_ERR_IO, "%s: write failed", p.rejects_path);
+    char close_err[1024];
+    if (push_rejects_close(p.rejects, close_err, sizeof(close_err)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", close_err);
+        ferr = ZS_ERR_IO;
+    }
     p.rejects = NULL;
     uint64_t line = 0;
     zs_producer_done_upto(p.producer, &line);
@@ -950,15 +1179,18 @@ int main(int argc, char **argv)
             " skipped as sent before; %s through line %" PRIu64 "\n",
             opt.input, p.read, p.sent, p.rejected, p.skipped,
             ferr == ZS_OK ? "everything delivered" : "delivered in order", line);
+    struct stat st;
     if (p.rejected + p.members_rejected > 0)
         fprintf(stderr, "rejected rows and why: %s\n", p.rejects_path);
-    rc = err != ZS_OK || ferr != ZS_OK         ? (err == ZS_ERR_IO && !stop ? 2 : 1)
+    else if (p.resume_at == 0 && stat(p.rejects_path, &st) == 0 && S_ISREG(st.st_mode))
+        /* Left as it was: it may be another input's of the same name. */
+        fprintf(stderr, "no row rejected; %s is from an earlier run\n", p.rejects_path);
+    rc = err != ZS_OK || ferr != ZS_OK         ? (p.refused || (err == ZS_ERR_IO && !stop) ? 2 : 1)
          : p.rejected + p.members_rejected > 0 ? 3
                                                : 0;
 done:
     digest_cancel(&digest_job);
-    if (p.rejects != NULL)
-        fclose(p.rejects);
+    push_rejects_close(p.rejects, NULL, 0);
     push_members_free(index);
     zs_encoder_free(p.enc);
     zs_encoder_free(p.dead_enc);

@@ -346,7 +346,7 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
             "employment statements start 4 quarters before the span; subsidies and\n"
             "hardship costs lie within the span.\n"
             "\n"
-            "Registry exports (the contract of DESIGN.md, exactly the columns of\n"
+            "Registry exports (the contract of docs/CONTRACT.md, exactly the columns of\n"
             "common/zs_input.c; push households first, with --members):\n",
             opt->households, opt->seed, from, opt->quarters, opt->inject_share, from, to, hist);
     for (int f = 0; f < SIM_FILE__COUNT; f++)

@@ -36,6 +36,19 @@ if "$cat_bin" --schema-dir "$dir" -f "$tmp/cut.bin" >"$tmp/out2.jsonl" 2>"$tmp/e
 fi
 grep -q 'message 2' "$tmp/err" || fail "the error does not name message 2: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/out2.jsonl")" -eq 1 ] || fail "the whole first message was not printed"
+# Regression, "zs-cat says invalid value without naming the field": a string
+# that is not valid UTF-8 cannot be printed as JSON; the error names it.
+python3 - "$tmp/msgs.bin" "$tmp/badutf8.bin" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+assert data.count(b"p-1") == 1
+open(sys.argv[2], "wb").write(data.replace(b"p-1", b"p\xff1"))
+PY
+if "$cat_bin" --schema-dir "$dir" -f "$tmp/badutf8.bin" >/dev/null 2>"$tmp/err"; then
+    fail "a string that is not UTF-8 was printed"
+fi
+grep -q 'message 1: cannot print zengshou.test.Flat as JSON: person_id: a string that is not valid UTF-8' "$tmp/err" ||
+    fail "the error does not name the field: $(cat "$tmp/err")"
 # zs.log.format and zs.log.level take effect.
 "$cat_bin" --schema-dir "$tmp/none" --schemas -X zs.log.format=json 2>"$tmp/err" && fail "a missing schema dir was accepted"
 python3 -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline()); sys.exit(m["level"] != "error")' "$tmp/err" ||

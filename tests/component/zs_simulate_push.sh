@@ -68,9 +68,10 @@ pushed() { # kind file
     grep -q "reject $2 " a/injected.csv && want=3
     if [ "$1" = households ]; then
         "$push" households --members a/members.csv a/households.csv -b "$bs" --quiet \
-            -X zs.topic.prefix="$prefix" 2>"push-$1.log" || rc=$?
+            --rejects-dir a -X zs.topic.prefix="$prefix" 2>"push-$1.log" || rc=$?
     else
-        "$push" "$1" "a/$2" -b "$bs" --quiet -X zs.topic.prefix="$prefix" 2>"push-$1.log" || rc=$?
+        "$push" "$1" "a/$2" -b "$bs" --quiet --rejects-dir a -X zs.topic.prefix="$prefix" \
+            2>"push-$1.log" || rc=$?
     fi
     [ $rc -eq $want ] || fail "zs-push $1: exit $rc, want $want: $(cat "push-$1.log")"
 }

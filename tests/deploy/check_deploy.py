@@ -203,6 +203,42 @@ def x_settings(args):
     return out
 
 
+def monitor_instance_problems(deploy, workloads):
+    """zs-monitor's instance name (its transactional.id and group.instance.id)
+    must survive a restart and differ between pods: a StatefulSet whose pods
+    take it from their own name (ZS_MONITOR_INSTANCE from metadata.name),
+    which the StatefulSet keeps; not a Deployment, whose pod names (and host
+    names, the default instance name) change on every restart, and not one
+    name for every pod (-X or the config file)."""
+    problems = []
+    for rel, d in workloads:
+        if d["metadata"]["name"] != "zs-monitor":
+            continue
+        if d.get("kind") != "StatefulSet":
+            problems.append(f"{rel}: zs-monitor is a {d.get('kind')}: its pods' names change on "
+                            "every restart; want a StatefulSet")
+        spec = d.get("spec") or {}
+        pod = (spec.get("template") or {}).get("spec") or {}
+        if pod.get("hostname") or pod.get("setHostnameAsFQDN"):
+            problems.append(f"{rel}: zs-monitor sets its pods' host name: one name for all")
+        sources = []
+        for c in pod.get("containers") or []:
+            for e in c.get("env") or []:
+                if e.get("name") == "ZS_MONITOR_INSTANCE":
+                    sources.append(e)
+        field = [((e.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+                 for e in sources]
+        if field != ["metadata.name"]:
+            problems.append(f"{rel}: ZS_MONITOR_INSTANCE must come from the pod's name "
+                            f"(valueFrom.fieldRef.fieldPath: metadata.name), got {sources!r}")
+        if "zs.monitor.instance" in x_settings(container_args(pod)):
+            problems.append(f"{rel}: -X zs.monitor.instance gives every pod the same name")
+    conf = os.path.join(deploy, "config", "zs-monitor.conf")
+    if os.path.exists(conf) and any(k == "zs.monitor.instance" for _, k, _ in read_conf(conf)[0]):
+        problems.append("config/zs-monitor.conf sets zs.monitor.instance: one name for every pod")
+    return problems
+
+
 def check_k8s(deploy, docs, wanted):
     users = {d["metadata"]["name"]: d for _, d in k8s_docs(docs, "KafkaUser")}
     # ACLs: existing topics; groups as the programs' configs name them.
@@ -243,8 +279,10 @@ def check_k8s(deploy, docs, wanted):
             problems.append(f"{rel}: zs-monitor replicas {spec.get('replicas')} > "
                             f"{partitions} partitions: the extra pods would sit idle")
     if not any(d["metadata"]["name"] == "zs-monitor" for _, d in workloads):
-        problems.append("no zs-monitor Deployment")
+        problems.append("no zs-monitor workload")
     check("k8s: pods use their own Kafka user; zs-monitor replicas <= partitions", problems)
+    check("k8s: zs-monitor's instance name is its pod's, stable across restarts",
+          monitor_instance_problems(deploy, workloads))
 
     # The ConfigMap's files exist; no Secret with content is committed.
     problems = []

@@ -90,7 +90,7 @@ static void reads_and_writes_back(void **state)
                 fail_msg("case %zu: %s", i, errstr);
             zs_buf_t out;
             zs_buf_init(&out, 1 << 20);
-            assert_int_equal(zs_avrojson_write(&v, &out), ZS_OK);
+            assert_int_equal(zs_avrojson_write(&v, &out, errstr, sizeof(errstr)), ZS_OK);
             json_t *back = json_loads(out.data, JSON_ALLOW_NUL, &jerr);
             assert_non_null(back);
             if (!json_equal(in, back))
@@ -119,11 +119,46 @@ static void int_out_of_range_is_refused(void **state)
     avro_value_decref(&v);
 }
 
+/* Regression, "zs-cat says invalid value without naming the field": a value
+ * JSON cannot hold is refused with its field path. */
+static void write_names_the_field(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"id\",\"type\":\"string\"},"
+        "{\"name\":\"members\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"record\","
+        "\"name\":\"M\",\"fields\":[{\"name\":\"note\",\"type\":[\"null\",\"string\"]}]}}}]}";
+    avro_schema_t schema = NULL;
+    assert_int_equal(avro_schema_from_json_length(json, strlen(json), &schema), 0);
+    avro_value_iface_t *iface = avro_generic_class_from_schema(schema);
+    avro_value_t v, f, members, m, note, branch;
+    assert_int_equal(avro_generic_value_new(iface, &v), 0);
+    assert_int_equal(avro_value_get_by_name(&v, "id", &f, NULL), 0);
+    assert_int_equal(avro_value_set_string(&f, "x"), 0);
+    assert_int_equal(avro_value_get_by_name(&v, "members", &members, NULL), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(avro_value_append(&members, &m, NULL), 0);
+        assert_int_equal(avro_value_get_by_name(&m, "note", &note, NULL), 0);
+        assert_int_equal(avro_value_set_branch(&note, 1, &branch), 0);
+        assert_int_equal(avro_value_set_string(&branch, i == 2 ? "bad \xff" : "ok"), 0);
+    }
+    zs_buf_t out;
+    zs_buf_init(&out, 1 << 16);
+    char errstr[256] = "";
+    assert_int_equal(zs_avrojson_write(&v, &out, errstr, sizeof(errstr)), ZS_ERR_INVALID);
+    assert_string_equal(errstr, "members[2].note: a string that is not valid UTF-8");
+    zs_buf_free(&out);
+    avro_value_decref(&v);
+    avro_value_iface_decref(iface);
+    avro_schema_decref(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_and_writes_back),
         cmocka_unit_test(int_out_of_range_is_refused),
+        cmocka_unit_test(write_names_the_field),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

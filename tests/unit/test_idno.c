@@ -185,6 +185,32 @@ static void mask_table(void **state)
     }
 }
 
+/* In place: the same mask as zs_idno_mask, whatever the value holds. */
+static void mask_inplace_agrees(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NROWS(mask_cases); i++) {
+        const struct mask_case *c = &mask_cases[i];
+        size_t len = c->len != 0 ? c->len : strlen(c->in);
+        char buf[32];
+        memcpy(buf, c->in, len);
+        buf[len] = '\0';
+        assert_int_equal(zs_idno_mask_inplace(buf, len), len > 0 ? 1 : 0);
+        if (strcmp(buf, c->out) != 0)
+            fail_msg("row %zu: got \"%s\", want \"%s\"", i, buf, c->out);
+    }
+    /* Regression, "malformed ID numbers in rejected rows stay in clear": 17
+     * and 19 characters, a bad check character, all masked but the last 4. */
+    char seventeen[] = "11010519491231002", nineteen[] = "1101051949123100212",
+         badcheck[] = "110105194912310029";
+    zs_idno_mask_inplace(seventeen, strlen(seventeen));
+    zs_idno_mask_inplace(nineteen, strlen(nineteen));
+    zs_idno_mask_inplace(badcheck, strlen(badcheck));
+    assert_string_equal(seventeen, "*************1002");
+    assert_string_equal(nineteen, "***************0212");
+    assert_string_equal(badcheck, "**************0029");
+}
+
 static void mask_truncates(void **state)
 {
     (void)state;
@@ -204,10 +230,9 @@ static void mask_truncates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(check_table),
-        cmocka_unit_test(check_agrees_with_formula),
-        cmocka_unit_test(mask_table),
-        cmocka_unit_test(mask_truncates),
+        cmocka_unit_test(check_table),         cmocka_unit_test(check_agrees_with_formula),
+        cmocka_unit_test(mask_table),          cmocka_unit_test(mask_truncates),
+        cmocka_unit_test(mask_inplace_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,6 +108,21 @@ static void test_errors(void **state)
         {"# c\n451227 outbox /a\n\n451227 outbox /b\n", ZS_ERR_INVALID,
          "routes.conf:4: 451227 is routed twice (first at routes.conf:2)"},
         {"* outbox /a\n* webhook https://x/\n", ZS_ERR_INVALID, "routes.conf:2: * is routed twice"},
+        /* Regression, "plain http to any host": only this machine may get
+         * warnings in clear; hosts under .invalid never resolve. */
+        {"451227 webhook http://hook.invalid/w\n", ZS_ERR_INVALID,
+         "routes.conf:1: a plain http:// webhook must be on this machine"},
+        {"451227 webhook http://127.0.0.1.hook.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://localhost.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://127.0.0.1@hook.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://127.0.0.1:80@hook.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://128.0.0.1/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://127.0.0.256/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://127.0.1/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://127.00.0.1/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://[::2]/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://[::1].hook.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
+        {"451227 webhook http://0x7f000001/w\n", ZS_ERR_INVALID, "on this machine"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         notify_routes_t *r = NULL;
@@ -119,6 +134,37 @@ static void test_errors(void **state)
                      cases[i].err, cases[i].want);
         assert_null(r);
     }
+}
+
+/* Plain http to this machine is fine; https anywhere. */
+static void test_loopback_http(void **state)
+{
+    (void)state;
+    notify_routes_t *r = parse_ok("451227 webhook http://localhost/a\n"
+                                  "451221 webhook http://LocalHost:8080/a\n"
+                                  "451222 webhook http://[::1]:8080/a\n"
+                                  "451223 webhook http://127.255.0.1/a\n"
+                                  "451224 webhook http://user:pw@127.0.0.1:9/a?x=1\n"
+                                  "451225 webhook https://hook.invalid/a\n");
+    assert_int_equal(notify_routes_count(r), 6);
+    notify_routes_free(r);
+    assert_true(notify_host_is_loopback("127.0.0.1", 9));
+    assert_false(notify_host_is_loopback("127.0.0.1.", 10));
+    assert_false(notify_host_is_loopback("127.0.0.", 8));
+    assert_false(notify_host_is_loopback("", 0));
+}
+
+/* Regression, "a warning of county 000000 reaches a county's channel": its
+ * household's snapshot never arrived, so its county is unknown; no route
+ * takes it, `*` included (zs-notify dead-letters and audits it). */
+static void test_unknown_county(void **state)
+{
+    (void)state;
+    notify_routes_t *r = parse_ok("* outbox /var/spool/zs\n0000 outbox /tmp/x\n");
+    assert_null(notify_routes_match(r, NOTIFY_COUNTY_UNKNOWN));
+    assert_null(notify_routes_match(r, "000000"));
+    assert_non_null(notify_routes_match(r, "000001"));
+    notify_routes_free(r);
 }
 
 static void test_long_target(void **state)
@@ -196,13 +242,13 @@ static void test_display(void **state)
 {
     (void)state;
     notify_routes_t *r = parse_ok("451227 webhook https://user:pw@hook.example:8443/p/q?token=x#f\n"
-                                  "4512 webhook http://h\n"
+                                  "4512 webhook http://127.0.0.1\n"
                                   "* outbox /var/spool/zs\n");
     char out[256];
     notify_target_display(notify_routes_at(r, 0), out, sizeof(out));
     assert_string_equal(out, "https://hook.example:8443/p/q");
     notify_target_display(notify_routes_at(r, 1), out, sizeof(out));
-    assert_string_equal(out, "http://h");
+    assert_string_equal(out, "http://127.0.0.1");
     notify_target_display(notify_routes_at(r, 2), out, sizeof(out));
     assert_string_equal(out, "/var/spool/zs");
     notify_routes_free(r);
@@ -284,7 +330,8 @@ int main(void)
         cmocka_unit_test(test_errors),          cmocka_unit_test(test_long_target),
         cmocka_unit_test(test_load_file),       cmocka_unit_test(test_region),
         cmocka_unit_test(test_display),         cmocka_unit_test(test_backoff),
-        cmocka_unit_test(test_idempotency_key),
+        cmocka_unit_test(test_idempotency_key), cmocka_unit_test(test_loopback_http),
+        cmocka_unit_test(test_unknown_county),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -346,6 +346,62 @@ static void rows_csv_raw_text(void **state)
     }
 }
 
+/* Where a column's value is in the raw text, in both formats, good rows and
+ * rejected ones: what zs-push masks an ID number column by. */
+static void raw_spans(void **state)
+{
+    (void)state;
+    static const struct {
+        bool jsonl;
+        const char *text;
+        size_t col;        /* expected column */
+        const char *value; /* the span's bytes; NULL: no span */
+    } cases[] = {
+        /* Expected columns: household_id 0, amount_yuan 1, note 2, year 3. */
+        {false, "note,household_id,year,amount_yuan\nhi,H1,2024,12.50\n", 0, "H1"},
+        {false, "note,household_id,year,amount_yuan\nhi,H1,2024,12.50\n", 1, "12.50"},
+        {false, "note,household_id,year,amount_yuan\nhi,H1,2024,12.50\n", 2, "hi"},
+        {false, "note,household_id,year,amount_yuan\nhi,H1,2024,12.50\n", 3, "2024"},
+        {false, "note,household_id,year,amount_yuan\n\"a, \"\"b\"\"\",H1,2024,1\n", 2,
+         "a, \"\"b\"\""},
+        {false, "household_id,note,amount_yuan\nH1,\"x\ny\",7\n", 1, "7"},
+        {false, "household_id,note,amount_yuan\nH1,\"x\ny\",7\n", 2, "x\ny"},
+        /* A column the header lacks has no span. */
+        {false, "household_id,amount_yuan\nH1,1\n", 2, NULL},
+        /* A rejected row (too few fields): the fields it has. */
+        {false, "household_id,amount_yuan,note\nH1,1\n", 1, "1"},
+        {false, "household_id,amount_yuan,note\nH1,1\n", 2, NULL},
+        {true, "{\"household_id\":\"H1\",\"amount_yuan\":12.50}\n", 0, "H1"},
+        {true, "{\"household_id\":\"H1\",\"amount_yuan\":12.50}\n", 1, "12.50"},
+        {true, "{\"household_id\":\"H1\",\"amount_yuan\":12.50}\n", 2, NULL},
+        {true, "{\"note\":\"a\\\"b\", \"household_id\":\"H1\",\"amount_yuan\":1}\n", 2, "a\\\"b"},
+        /* A rejected row (an unknown member after it): the value is still found. */
+        {true, "{\"note\":\"1101\",\"what\":1,\"household_id\":\"H\",\"amount_yuan\":1}\n", 2,
+         "1101"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *fp = text_file(cases[i].text, strlen(cases[i].text));
+        zs_rows_opts_t opts = {.cols = cols, .ncols = NCOLS};
+        zs_rows_t *rows = NULL;
+        zs_row_t row;
+        char errstr[256];
+        assert_int_equal(cases[i].jsonl
+                             ? zs_rows_open_jsonl(fp, &opts, &rows, errstr, sizeof(errstr))
+                             : zs_rows_open_csv(fp, &opts, &rows, errstr, sizeof(errstr)),
+                         ZS_OK);
+        zs_rows_next(rows, &row, errstr, sizeof(errstr));
+        size_t off = 0, len = 0;
+        bool found = zs_rows_raw_span(rows, &row, cases[i].col, &off, &len);
+        if (found != (cases[i].value != NULL) ||
+            (found &&
+             (len != strlen(cases[i].value) || memcmp(row.raw + off, cases[i].value, len) != 0)))
+            fail_msg("case %zu: found %d '%.*s', want '%s'", i, found, (int)len,
+                     found ? row.raw + off : "", cases[i].value ? cases[i].value : "(none)");
+        zs_rows_close(rows);
+        fclose(fp);
+    }
+}
+
 /* Files zs_rows_open_csv refuses, and why. */
 static void rows_csv_open_errors(void **state)
 {
@@ -482,6 +538,7 @@ int main(void)
         cmocka_unit_test(table),
         cmocka_unit_test(rows_csv),
         cmocka_unit_test(rows_csv_raw_text),
+        cmocka_unit_test(raw_spans),
         cmocka_unit_test(rows_csv_open_errors),
         cmocka_unit_test(same_rows_both_formats),
         cmocka_unit_test(large_file),
