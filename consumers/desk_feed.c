@@ -15,7 +15,12 @@
 #include "zs_log.h"
 #include "zs_topics.h"
 
+/* The fetch and queue settings are zs-monitor's (and bench_consume's, the
+ * baseline of tests/bench/desk_bench.sh): keep them equal. */
 static const zs_kafka_default_t consumer_defaults[] = {{"group.id", "zs-desk"},
+                                                       {"queued.min.messages", "1000000"},
+                                                       {"queued.max.messages.kbytes", "262144"},
+                                                       {"fetch.max.bytes", "52428800"},
                                                        {"isolation.level", "read_committed"},
                                                        {"enable.auto.commit", "false"},
                                                        {"enable.auto.offset.store", "false"},

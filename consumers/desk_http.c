@@ -386,7 +386,13 @@ static void route(desk_server_t *srv, struct MHD_Connection *c, const char *url,
     desk_cookie_get(cookies, SESSION_COOKIE, tok, sizeof(tok));
     desk_cookie_get(cookies, LOGIN_COOKIE, lt, sizeof(lt));
     desk_session_t s;
+    desk_user_t u;
     bool in = desk_sessions_get(srv->sessions, tok, desk_now(srv), &s);
+    /* A user disabled (or removed) since signing in is out at once. */
+    if (in && (desk_store_user_get(srv->store, s.login, &u) != ZS_OK || u.disabled)) {
+        desk_sessions_close(srv->sessions, tok, s.login);
+        in = false;
+    }
     desk_view_t v = {.session = in ? &s : NULL,
                      .english = in && s.english,
                      .now = desk_now(srv),
@@ -534,26 +540,47 @@ static char *read_file(const char *path)
     return b.data;
 }
 
-zs_err_t desk_http_run(desk_server_t *srv, const char *listen, const char *cert, const char *key,
-                       char *errstr, size_t errstr_size)
+/* Reads listen (IPv4 HOST:PORT) into sin; plain HTTP only on loopback. */
+static zs_err_t parse_listen(const char *listen, bool tls, struct sockaddr_in *sin, char *errstr,
+                             size_t errstr_size)
 {
     char host[64];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
-    if (colon == NULL || port <= 0 || port > 65535 || (size_t)(colon - listen) >= sizeof(host))
+    if (colon == NULL || port <= 0 || port > 65535 || (size_t)(colon - listen) >= sizeof(host) ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1))
         return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--listen %s: not HOST:PORT", listen);
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+    *sin = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
         return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "--listen %s: not an IPv4 address",
                        listen);
-    bool loopback = (ntohl(sin.sin_addr.s_addr) >> 24) == 127;
-    if (!loopback && (cert == NULL || key == NULL))
+    if (!tls && (ntohl(sin->sin_addr.s_addr) >> 24) != 127)
         return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                        "--listen %s: plain HTTP only on loopback (behind a reverse proxy); "
                        "give --cert and --key for TLS",
                        listen);
+    return ZS_OK;
+}
+
+zs_err_t desk_http_check(const char *listen, const char *cert, const char *key, char *errstr,
+                         size_t errstr_size)
+{
+    struct sockaddr_in sin;
+    if ((cert == NULL) != (key == NULL))
+        return zs_fail(errstr, errstr_size, ZS_ERR_INVALID, "TLS needs both --cert and --key");
+    return parse_listen(listen, cert != NULL, &sin, errstr, errstr_size);
+}
+
+zs_err_t desk_http_run(desk_server_t *srv, const char *listen, const char *cert, const char *key,
+                       char *errstr, size_t errstr_size)
+{
+    struct sockaddr_in sin;
+    zs_err_t err = desk_http_check(listen, cert, key, errstr, errstr_size);
+    err = err ? err : parse_listen(listen, cert != NULL, &sin, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
     char *certpem = NULL, *keypem = NULL;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (cert != NULL || key != NULL) {

@@ -78,6 +78,12 @@ zs_err_t desk_action_publish(desk_server_t *srv, const desk_followup_t *f, int t
 zs_err_t desk_action_audit(desk_server_t *srv, const char *kind, const desk_row_t *row, int action,
                            const char *detail, char *errstr, size_t errstr_size);
 
+/* Checks --listen, --cert and --key before anything starts: an IPv4
+ * HOST:PORT, both or neither of cert and key, and without TLS a loopback
+ * address only. ZS_ERR_INVALID with the reason. */
+zs_err_t desk_http_check(const char *listen, const char *cert, const char *key, char *errstr,
+                         size_t errstr_size);
+
 /* Runs the web server on listen (HOST:PORT) until *stop; TLS when cert and
  * key are given (PEM files). */
 zs_err_t desk_http_run(desk_server_t *srv, const char *listen, const char *cert, const char *key,

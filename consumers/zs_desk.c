@@ -183,6 +183,10 @@ static int serve_cmd(zs_config_t *cfg, const char *db, const char *listen, const
                          .measure_ms = 30LL * 86400000, /* and a measure within 30 */
                          .user_limit = 5,
                          .addr_limit = 20};
+    if (desk_http_check(listen, cert, key, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        return 2;
+    }
     int rc = 1;
     zs_err_t err = load(cfg, &schemas, &counties, errstr, sizeof(errstr));
     srv.schemas = schemas;
