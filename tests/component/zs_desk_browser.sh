@@ -10,6 +10,7 @@ set -euo pipefail
 broker_bin=$1 sim=$2 push=$3 monitor=$4 cat_bin=$5 desk=$6 audit=$7 artifacts=$8
 here="$(cd "$(dirname "$0")" && pwd -P)"
 . "$here/lib.sh"
+command -v sqlite3 >/dev/null 2>&1 || fail "sqlite3 is not installed (deploy/install-deps.sh --dev)"
 command -v chromedriver >/dev/null 2>&1 || fail "chromedriver is not installed (deploy/install-deps.sh --dev)"
 /usr/bin/python3 -c 'import selenium' 2>/dev/null || fail "python3-selenium is not installed (deploy/install-deps.sh --dev)"
 cd "$tmp"
@@ -97,7 +98,51 @@ assert reasons == {"wrong password": 6, "throttled": 1}, reasons
 PY
 "$audit" verify -b "$b" >verify.txt 2>&1 || fail "zs-audit verify: $(cat verify.txt)"
 ok "logins, refusals and actions are audit records on zs-desk's chain, and every chain verifies"
+# A user disabled while signed in is out at the next request.
+jar=$tmp/jar
+curl -s -c "$jar" -o login.html "http://127.0.0.1:$port/login"
+lt=$(awk '$6 == "zs_login" { print $7 }' "$jar")
+curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$lt" --data-urlencode login=prov \
+    --data-urlencode "password=correct horse 3" "http://127.0.0.1:$port/login"
+[ "$(curl -s -b "$jar" -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/inbox")" = 200 ] ||
+    fail "prov is not signed in"
+"$desk" user disable --db "$db" --login prov 2>>user.log || fail "user disable: $(cat user.log)"
+[ "$(curl -s -b "$jar" -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$port/inbox")" = \
+    "http://127.0.0.1:$port/login" ] || fail "a disabled user's session still works"
+"$desk" user list --db "$db" | grep -q "^prov	province	45	disabled" || fail "user list does not show prov disabled"
+ok "a user disabled while signed in is signed out at the next request"
+
 kill -TERM $desk_pid
 wait $desk_pid || fail "zs-desk exit status $?: $(tail -5 desk.log)"
 ok "zs-desk stops on SIGTERM with status 0"
+
+# The read model holds every warning once; a restart resumes at the stored
+# offsets and applies nothing again.
+# (The first sync reads what was written after the server's feed stopped:
+# the audit records of the last logins.)
+"$desk" sync --db "$db" -b "$b" >sync1.out 2>sync.log || fail "zs-desk sync: $(cat sync.log)"
+"$desk" sync --db "$db" -b "$b" >sync.out 2>sync.log || fail "zs-desk sync: $(cat sync.log)"
+grep -q '^records=0 ' sync.out || fail "a restart applied records again: $(cat sync.out)"
+n_db=$(sqlite3 "$db" "SELECT count(*) FROM warnings")
+n_topic=$(python3 -c 'import json; print(len({json.loads(l)["warning_id"] for l in open("warnings.jsonl")}))')
+[ "$n_db" = "$n_topic" ] || fail "$n_db warnings in the read model, $n_topic on the topic"
+lines=$(sqlite3 "$db" "SELECT count(*) FROM events WHERE source LIKE 'zs.warnings/%'")
+[ "$lines" = "$(wc -l <warnings.jsonl)" ] || fail "$lines history lines for $(wc -l <warnings.jsonl) warning records"
+ok "read model: $n_db warnings, one history line per record; a restart applies nothing again"
+
+# TLS with --cert/--key: the cookie is Secure; plain HTTP off loopback is refused (exit 2).
+openssl req -x509 -newkey rsa:2048 -nodes -keyout tls.key -out tls.pem -days 1 -subj /CN=localhost \
+    >/dev/null 2>&1 || fail "openssl could not make a test certificate"
+rc=0
+"$desk" serve --db "$db" --listen "0.0.0.0:$port" -b "$b" 2>listen.log || rc=$?
+[ $rc -eq 2 ] && grep -q "only on loopback" listen.log || fail "plain HTTP on 0.0.0.0: exit $rc: $(cat listen.log)"
+"$desk" serve --db "$db" --listen "127.0.0.1:$port" --cert tls.pem --key tls.key -b "$b" 2>tls.log &
+desk_pid=$!
+for _ in $(seq 100); do grep -q listening tls.log && break; sleep 0.1; done
+curl -sk -D headers.txt -o /dev/null "https://127.0.0.1:$port/login" || fail "no answer over TLS: $(cat tls.log)"
+grep -qi '^set-cookie: zs_login=.*; Secure' headers.txt || fail "no Secure cookie under TLS: $(cat headers.txt)"
+grep -qi '^strict-transport-security:' headers.txt || fail "no HSTS under TLS"
+kill -TERM $desk_pid
+wait $desk_pid || fail "zs-desk (TLS) exit status $?"
+ok "TLS: Secure cookies and HSTS; plain HTTP off loopback refused with exit 2"
 echo "zs_desk_browser: $passed checks passed"
