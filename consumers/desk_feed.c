@@ -29,7 +29,7 @@ static const zs_kafka_default_t consumer_defaults[] = {{"group.id", "zs-desk"},
                                                        {NULL, NULL}};
 
 /* How many records, or how long, one SQLite transaction takes at most. */
-enum { BATCH_RECORDS = 5000, BATCH_MS = 200 };
+enum { BATCH_RECORDS = 20000, BATCH_MS = 200 };
 
 /* One feed: a consumer, a decoder and a database connection. */
 typedef struct feed {

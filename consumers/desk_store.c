@@ -22,6 +22,8 @@ enum {
     S_EVENT_ADD,
     S_FIRST_SET,
     S_ESCALATED,
+    S_EARLY_ADD,
+    S_EARLY_TAKE,
     S_USER_ADD,
     S_USER_DISABLE,
     S_USER_GET,
@@ -39,11 +41,8 @@ static const char *const sql[S__COUNT] = {
      * opening time stays the first one seen. */
     [S_WARN_UPSERT] =
         "INSERT INTO warnings(warning_id,household_id,county_code,person_id,rule,severity,"
-        "status,risk,year,month,opened_year,opened_month,opened_at,updated_at,evidence,"
-        "acked_at,measured_at,resolved_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,"
-        "?14,(SELECT min(at) FROM events WHERE warning_id=?1 AND kind='ACK'),"
-        "(SELECT min(at) FROM events WHERE warning_id=?1 AND kind='MEASURE'),"
-        "(SELECT min(at) FROM events WHERE warning_id=?1 AND kind='RESOLVED')) "
+        "status,risk,year,month,opened_year,opened_month,opened_at,updated_at,evidence) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?13,?14) "
         "ON CONFLICT(warning_id) DO UPDATE SET severity=excluded.severity,"
         "status=excluded.status,risk=excluded.risk,year=excluded.year,month=excluded.month,"
         "updated_at=max(updated_at,excluded.updated_at),evidence=excluded.evidence,"
@@ -55,6 +54,11 @@ static const char *const sql[S__COUNT] = {
                     "WHERE warning_id=?1 AND kind='MEASURE'),resolved_at=(SELECT min(at) FROM "
                     "events WHERE warning_id=?1 AND kind='RESOLVED') WHERE warning_id=?1",
     [S_ESCALATED] = "UPDATE warnings SET escalated=1 WHERE warning_id=?1",
+    /* Follow-ups read before their warning (rare): noted, so the warning's
+     * first ACK/MEASURE/RESOLVED times are set when it arrives without a
+     * look at the history for every warning record. */
+    [S_EARLY_ADD] = "INSERT OR IGNORE INTO early(warning_id) VALUES(?1)",
+    [S_EARLY_TAKE] = "DELETE FROM early WHERE warning_id=?1",
     [S_USER_ADD] = "INSERT INTO users(login,role,scope,hash,disabled,created_at) "
                    "VALUES(?1,?2,?3,?4,0,?5)",
     [S_USER_DISABLE] = "UPDATE users SET disabled=1 WHERE login=?1",
@@ -83,6 +87,7 @@ static const char schema_sql[] =
     " warning_id TEXT NOT NULL, household_id TEXT, at INTEGER NOT NULL, kind TEXT NOT NULL,"
     " actor TEXT, measure INTEGER, note TEXT, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS events_warning ON events(warning_id, at);"
+    "CREATE TABLE IF NOT EXISTS early(warning_id TEXT PRIMARY KEY);"
     "CREATE TABLE IF NOT EXISTS users(login TEXT PRIMARY KEY, role INTEGER NOT NULL, scope "
     "TEXT NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL, created_at INTEGER NOT NULL);";
 
@@ -122,8 +127,10 @@ zs_err_t desk_store_open(const char *path, desk_store_t **out, char *errstr, siz
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL,
-                     NULL) != SQLITE_OK ||
+    if (sqlite3_exec(st->db,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                     "PRAGMA cache_size=-65536;",
+                     NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
         err = db_fail(st, path, errstr, errstr_size);
@@ -302,7 +309,17 @@ zs_err_t desk_store_apply_warning(desk_store_t *st, const notify_warning_t *w, c
     bind_text(q, 5, kinds[(unsigned)w->status < 4 ? w->status : 3]);
     bind_text(q, 6, "zs-monitor");
     bind_text(q, 9, period);
-    return run(st, q, "history", errstr, errstr_size);
+    err = run(st, q, "history", errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    q = st->st[S_EARLY_TAKE];
+    bind_text(q, 1, w->warning_id);
+    err = run(st, q, "follow-up", errstr, errstr_size);
+    if (err != ZS_OK || sqlite3_changes(st->db) == 0)
+        return err;
+    q = st->st[S_FIRST_SET];
+    bind_text(q, 1, w->warning_id);
+    return run(st, q, "follow-up", errstr, errstr_size);
 }
 
 zs_err_t desk_store_apply_followup(desk_store_t *st, const desk_followup_t *f, char *errstr,
@@ -324,6 +341,11 @@ zs_err_t desk_store_apply_followup(desk_store_t *st, const desk_followup_t *f, c
     if (err != ZS_OK)
         return err;
     q = st->st[S_FIRST_SET];
+    bind_text(q, 1, f->warning_id);
+    err = run(st, q, "follow-up", errstr, errstr_size);
+    if (err != ZS_OK || sqlite3_changes(st->db) > 0)
+        return err;
+    q = st->st[S_EARLY_ADD];
     bind_text(q, 1, f->warning_id);
     return run(st, q, "follow-up", errstr, errstr_size);
 }
