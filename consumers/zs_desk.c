@@ -235,6 +235,8 @@ int main(int argc, char **argv)
     zs_config_t *cfg = NULL;
     int rc = 2, c;
     zs_log_init("zs-desk", ZS_LOG_INFO, ZS_LOG_TEXT);
+    if (zs_config_describe_if_asked(argc, argv, defs, stdout))
+        return 0;
     if (zs_config_new(&cfg, defs, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         return 2;

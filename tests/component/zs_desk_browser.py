@@ -197,6 +197,17 @@ try:
     d.get(url + "/overview")
     check(len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")) > 0, "the province sees the overview per county and quarter")
     shot(d, "overview")
+    tok = {c["name"]: c["value"] for c in d.get_cookies()}["zs_session"]
+    req = urllib.request.Request(url + "/overview.csv", headers={"Cookie": "zs_session=" + tok})
+    with urllib.request.urlopen(req) as r:
+        csv_text = r.read().decode()
+        ctype = r.headers["Content-Type"]
+    rows = csv_text.splitlines()
+    check(ctype.startswith("text/csv") and rows[0].startswith("county_code,county_name,key_assistance_county,quarter")
+          and len(rows) == 1 + len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")),
+          "the overview's CSV has a row per table row")
+    csp = urllib.request.urlopen(urllib.request.Request(url + "/login")).headers["Content-Security-Policy"]
+    check(csp.startswith("default-src 'none'") and "script-src" not in csp, "a strict Content-Security-Policy")
     d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
     check(not d.find_elements(By.ID, "do-ACK"), "the province sees a warning without action forms")
 finally:
