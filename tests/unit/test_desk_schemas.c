@@ -69,7 +69,7 @@ static int measure_of(const zs_buf_t *msg)
     if (rc == 0)
         assert_int_equal(avro_value_get_enum(&f, &e), 0);
     assert_int_equal(zs_avro_field(v, "action", &f), 0);
-    int action;
+    int action = -1;
     assert_int_equal(avro_value_get_enum(&f, &action), 0);
     assert_int_equal(action, 1);
     zs_decoder_free(dec);
@@ -129,7 +129,7 @@ static void test_audit_versions(void **state)
     assert_int_equal(zs_decoder_decode(dec, b.data, b.len, &reader, &out, errstr, sizeof(errstr)),
                      ZS_OK);
     assert_ptr_equal(reader, v2);
-    int e;
+    int e = -1;
     assert_int_equal(zs_avro_field(out, "kind", &f), 0);
     assert_int_equal(avro_value_get_enum(&f, &e), 0);
     assert_string_equal(avro_schema_enum_get(k2, e), "ESCALATION");
