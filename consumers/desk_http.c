@@ -33,7 +33,8 @@ int64_t desk_now(const desk_server_t *srv)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + srv->now_offset_ms;
+    (void)srv;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* One request's body, gathered across calls. */
@@ -167,9 +168,11 @@ static void do_login(desk_server_t *srv, struct MHD_Connection *c, const desk_fo
     if (!desk_throttle_allows(srv->throttle, ukey, srv->user_limit, now) ||
         !desk_throttle_allows(srv->throttle, akey, srv->addr_limit, now))
         why = "throttled";
-    else if (desk_store_user_get(srv->store, login, &u) != ZS_OK)
+    else if (desk_store_user_get(srv->store, login, &u) != ZS_OK) {
+        /* As long as a wrong password takes, so the time tells nothing. */
+        (void)desk_password_verify(srv->dummy_hash, pw);
         why = "unknown user";
-    else if (!desk_password_verify(u.hash, pw))
+    } else if (!desk_password_verify(u.hash, pw))
         why = "wrong password";
     else if (u.disabled)
         why = "disabled";
@@ -490,8 +493,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     req_t *rq = *con_cls;
-    if (post && *upload_size > 0) {
-        if (zs_buf_add(&rq->body, upload_data, *upload_size) != ZS_OK)
+    if (*upload_size > 0) {
+        /* A body is kept for POST only (up to BODY_MAX), and read either way. */
+        if (post && zs_buf_add(&rq->body, upload_data, *upload_size) != ZS_OK)
             rq->too_large = true;
         *upload_size = 0;
         return MHD_YES;

@@ -44,8 +44,8 @@ typedef struct desk_server {
     desk_store_t *store; /* the HTTP thread's connection */
     bool tls;
     int64_t ack_ms, measure_ms;
-    int user_limit, addr_limit; /* failed logins allowed per window */
-    int64_t now_offset_ms;      /* added to the clock (--now, for drills and tests) */
+    int user_limit, addr_limit;       /* failed logins allowed per window */
+    char dummy_hash[DESK_PWHASH_MAX]; /* verified for an unknown login, as for a known one */
 } desk_server_t;
 
 /* Starts the feed thread: it assigns every partition of the three topics
@@ -89,7 +89,7 @@ zs_err_t desk_http_check(const char *listen, const char *cert, const char *key, 
 zs_err_t desk_http_run(desk_server_t *srv, const char *listen, const char *cert, const char *key,
                        char *errstr, size_t errstr_size);
 
-/* The clock pages use: wall time plus srv->now_offset_ms. */
+/* The clock of pages, sessions and records: wall time, UTC ms. */
 int64_t desk_now(const desk_server_t *srv);
 
 #endif

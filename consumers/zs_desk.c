@@ -200,6 +200,9 @@ static int serve_cmd(zs_config_t *cfg, const char *db, const char *listen, const
     if (err == ZS_OK && (desk_sessions_new(4096, 30LL * 60000, 12LL * 3600000, &srv.sessions) ||
                          desk_throttle_new(4096, 15LL * 60000, &srv.throttle)))
         err = zs_fail(errstr, sizeof(errstr), ZS_ERR_NOMEM, "out of memory");
+    err = err ? err
+              : desk_password_hash("no user has this password", &DESK_PWCOST_DEFAULT,
+                                   srv.dummy_hash, errstr, sizeof(errstr));
     err = err ? err : desk_store_open(db, &srv.store, errstr, sizeof(errstr));
     err = err ? err : desk_action_init(&srv, errstr, sizeof(errstr));
     err = err ? err : desk_feed_start(&srv, errstr, sizeof(errstr));

@@ -91,6 +91,10 @@ try:
     err = WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "error")))
     check("用户名或密码错误" in err.text, "a wrong password is refused with the uniform message")
     shot(d, "login-refused")
+    first_error = err.text
+    login(d, "nobody", "wrong password!")
+    err = WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "error")))
+    check(err.text == first_error, "an unknown user gets the very same message")
     login(d, "officer1", "correct horse 1")
     rows = wait_inbox(d, len(open_mine))
     shown = {r.get_attribute("data-warning") for r in rows}

@@ -91,10 +91,10 @@ mine = [r for r in recs if r["chain"].startswith("zs-desk/")]
 kinds = collections.Counter(r["kind"] for r in mine)
 # officer1 and prov log in once each, officer2 twice (the throttled try fails).
 assert kinds["LOGIN_SUCCEEDED"] == 3, kinds
-assert kinds["LOGIN_FAILED"] == 7, kinds  # 1 wrong officer1, 5 wrong officer2, 1 throttled
+assert kinds["LOGIN_FAILED"] == 8, kinds  # wrong: 1 officer1, 1 unknown user, 5 officer2; 1 throttled
 assert kinds["FOLLOWUP_RECORDED"] == 3, kinds  # ACK, MEASURE, the repeated ACK
 reasons = collections.Counter(r["detail"].split("reason=")[-1] for r in mine if r["kind"] == "LOGIN_FAILED")
-assert reasons == {"wrong password": 6, "throttled": 1}, reasons
+assert reasons == {"wrong password": 6, "unknown user": 1, "throttled": 1}, reasons
 PY
 "$audit" verify -b "$b" >verify.txt 2>&1 || fail "zs-audit verify: $(cat verify.txt)"
 ok "logins, refusals and actions are audit records on zs-desk's chain, and every chain verifies"
