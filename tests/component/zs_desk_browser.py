@@ -19,6 +19,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -56,10 +57,21 @@ def shot(d, name):
 
 
 def submit(d, button):
-    """Clicks a button and waits for the page it leads to."""
+    """Clicks a button and waits for the page it leads to: the old page's
+    root gone (Chromium reports a node of a replaced document either as
+    stale or as not belonging to the document), the new one loaded."""
     old = d.find_element(By.TAG_NAME, "html")
     d.find_element(By.ID, button).click()
-    WebDriverWait(d, 30).until(EC.staleness_of(old))
+
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+
+    WebDriverWait(d, 30).until(gone)
+    WebDriverWait(d, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def login(d, user, pw):
@@ -181,6 +193,12 @@ try:
     check(status == 403, "a POST without its CSRF token is refused (%d)" % status)
     status, _ = post("/warning/%s/action" % urllib.parse.quote(wid, safe=""), {"action": "RESOLVED", "csrf": "0" * 64}, "zs_session=" + tok)
     check(status == 403, "a POST with a wrong CSRF token is refused (%d)" % status)
+    # With officer2's own valid form token, an action on officer1's warning: 404, nothing recorded.
+    d.get(url + "/inbox")
+    own = d.find_element(By.NAME, "csrf").get_attribute("value")
+    status, _ = post("/warning/%s/action" % urllib.parse.quote(wid, safe=""),
+                     {"action": "RESOLVED", "csrf": own}, "zs_session=" + tok)
+    check(status == 404, "another county's officer acting with a valid token gets 404 (%d)" % status)
     d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
     check(d.find_element(By.ID, "status").text == "404", "the other county's officer gets 404 for the warning")
     shot(d, "not-found")
