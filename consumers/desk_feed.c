@@ -37,10 +37,11 @@ typedef struct feed {
     zs_decoder_t *dec;
     desk_store_t *st;
     rd_kafka_topic_partition_list_t *next; /* next offsets of the open batch */
+    rd_kafka_topic_partition_list_t *eof;  /* partitions read to their end, none read since */
     size_t in_batch;
     int64_t batch_start;
     uint64_t applied, skipped;
-    int partitions, at_end;
+    int partitions;
 } feed_t;
 
 static int64_t mono_ms(void)
@@ -184,6 +185,7 @@ static zs_err_t feed_open(feed_t *fd, const zs_config_t *cfg, const zs_schemas_t
         return err;
     rd_kafka_poll_set_consumer(fd->rk);
     fd->next = rd_kafka_topic_partition_list_new(16);
+    fd->eof = rd_kafka_topic_partition_list_new(16);
     rd_kafka_topic_partition_list_t *asg = rd_kafka_topic_partition_list_new(64);
     for (size_t t = 0; err == ZS_OK && t < ntopics; t++) {
         rd_kafka_topic_t *rkt = rd_kafka_topic_new(fd->rk, topics[t], NULL);
@@ -219,6 +221,8 @@ static void feed_close(feed_t *fd)
     }
     if (fd->next != NULL)
         rd_kafka_topic_partition_list_destroy(fd->next);
+    if (fd->eof != NULL)
+        rd_kafka_topic_partition_list_destroy(fd->eof);
     zs_decoder_free(fd->dec);
     desk_store_close(fd->st);
 }
@@ -231,7 +235,8 @@ static bool feed_step(feed_t *fd, int timeout_ms)
     rd_kafka_message_t *m = rd_kafka_consumer_poll(fd->rk, timeout_ms);
     bool ok = true;
     if (m != NULL && m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        fd->at_end++;
+        if (!rd_kafka_topic_partition_list_find(fd->eof, rd_kafka_topic_name(m->rkt), m->partition))
+            rd_kafka_topic_partition_list_add(fd->eof, rd_kafka_topic_name(m->rkt), m->partition);
     } else if (m != NULL && m->err) {
         zs_log(ZS_LOG_WARN, "consumer: %s", rd_kafka_message_errstr(m));
     } else if (m != NULL) {
@@ -240,6 +245,7 @@ static bool feed_step(feed_t *fd, int timeout_ms)
             fd->batch_start = mono_ms();
         }
         ok = ok && apply(fd, m, errstr, sizeof(errstr));
+        rd_kafka_topic_partition_list_del(fd->eof, rd_kafka_topic_name(m->rkt), m->partition);
         if (ok) {
             rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
                 fd->next, rd_kafka_topic_name(m->rkt), m->partition);
@@ -316,7 +322,8 @@ zs_err_t desk_feed_sync(const zs_config_t *cfg, const zs_schemas_t *schemas, con
     zs_topic_name(prefix, "audit", names[2], sizeof(names[2]));
     const char *topics[] = {names[0], names[1], names[2]};
     zs_err_t err = feed_open(&fd, cfg, schemas, db, topics, 3, errstr, errstr_size);
-    while (err == ZS_OK && (fd.at_end < fd.partitions || fd.in_batch > 0))
+    /* Until every partition has reported its end with nothing read after. */
+    while (err == ZS_OK && (fd.eof == NULL || fd.eof->cnt < fd.partitions || fd.in_batch > 0))
         if (!feed_step(&fd, 1000))
             err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "read model: see the log");
     *records = fd.applied;

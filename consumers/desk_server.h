@@ -55,9 +55,10 @@ zs_err_t desk_feed_start(desk_server_t *srv, char *errstr, size_t errstr_size);
 /* Waits for the feed thread; its result. */
 int desk_feed_join(desk_server_t *srv);
 
-/* Reads topic from the start (or the stored offsets) into the database at
- * db until every partition is at its end, then returns: the benchmark and
- * `zs-desk sync`. *records counts what was applied. */
+/* Reads the three topics from the stored offsets (or their start) into the
+ * database at db until every partition has reported its end with nothing
+ * read since, then returns: the benchmark and `zs-desk sync`. *records
+ * counts what was applied. */
 zs_err_t desk_feed_sync(const zs_config_t *cfg, const zs_schemas_t *schemas, const char *db,
                         uint64_t *records, char *errstr, size_t errstr_size);
 
