@@ -131,6 +131,7 @@ static const column_t followup[] = {
     {"note", "note", K_NOTE, true},
     {"officer_id", "officer_id", K_ID, false},
     {"at", "at", K_TIME, false},
+    {"measure", "measure", K_ENUM, true}, /* FollowUp.v2: optional, for MEASURE */
     END,
 };
 

@@ -4,8 +4,10 @@
 #   deploy/install-deps.sh [--dev]   --dev adds the test and fuzz tools
 set -euo pipefail
 
-runtime=(cmake ninja-build pkg-config gcc librdkafka-dev libavro-dev libjansson-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev)
-dev=(libcmocka-dev clang clang-format libclang-rt-14-dev valgrind python3-avro python3-yaml docker-compose sqlite3 chromium)
+runtime=(cmake ninja-build pkg-config gcc librdkafka-dev libavro-dev libjansson-dev libssl-dev libsqlite3-dev libcurl4-openssl-dev
+    libmicrohttpd-dev libargon2-dev)
+dev=(libcmocka-dev clang clang-format libclang-rt-14-dev valgrind python3-avro python3-yaml docker-compose sqlite3 chromium
+    chromium-driver python3-selenium fonts-wqy-zenhei)
 case "${1:-}" in
 --dev) want=("${runtime[@]}" "${dev[@]}") ;;
 "") want=("${runtime[@]}") ;;

@@ -204,6 +204,9 @@ static const struct {
     {ZS_INPUT_HARDSHIP, "kind", "FLOOD",
      "kind: not one of MEDICAL, DISASTER, ACCIDENT, EDUCATION, OTHER"},
     {ZS_INPUT_FOLLOWUP, "action", "IGNORE", "action: not one of ACK, MEASURE, RESOLVED"},
+    {ZS_INPUT_FOLLOWUP, "measure", "HOUSING",
+     "measure: not one of INDUSTRY, EMPLOYMENT, PUBLIC_WELFARE_JOB, SAFETY_NET, MEDICAL, "
+     "EDUCATION, OTHER"},
     {ZS_INPUT_FOLLOWUP, "officer_id", "", "officer_id: empty"},
 };
 
@@ -499,6 +502,10 @@ static void encode_equals_convert(void **state)
         {ZS_INPUT_SUBSIDY, "person_id", "P7"},
         {ZS_INPUT_FOLLOWUP, "note", "已联系, \"帮扶\""},
         {ZS_INPUT_HARDSHIP, "reported_at", "2000-01-01T08:00:00+08:00"},
+        /* FollowUp.v2's optional measure column, set and empty. */
+        {ZS_INPUT_FOLLOWUP, "measure", "EMPLOYMENT"},
+        {ZS_INPUT_FOLLOWUP, "measure", "OTHER"},
+        {ZS_INPUT_FOLLOWUP, "measure", ""},
         /* Every symbol position of an enum, and ids and text at their edges. */
         {ZS_INPUT_INCOME, "component", "OPERATING"},
         {ZS_INPUT_INCOME, "component", "PROPERTY"},

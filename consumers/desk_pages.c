@@ -1,0 +1,932 @@
+/* desk_pages.c: zs-desk's pages and its authorization matrix
+ * (desk_pages.h). */
+#include "desk_pages.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "desk_html.h"
+#include "notify_report.h"
+#include "zs_audit.h"
+
+/* ---- authorization ---- */
+
+/* Rows: officer, city, province, inspector. Columns: desk_page_t. */
+static const bool matrix[4][DESK_PAGE__COUNT] = {
+    /*                 inbox  warning household action overview audit  settings */
+    [DESK_ROLE_OFFICER] = {true, true, true, true, false, false, true},
+    [DESK_ROLE_CITY] = {true, true, true, false, true, false, true},
+    [DESK_ROLE_PROVINCE] = {true, true, true, false, true, false, true},
+    [DESK_ROLE_INSPECTOR] = {true, true, true, false, true, true, true},
+};
+
+bool desk_authz_page(desk_role_t role, desk_page_t page)
+{
+    if ((unsigned)role >= 4 || (unsigned)page >= DESK_PAGE__COUNT)
+        return false;
+    return matrix[role][page];
+}
+
+bool desk_authz_county(const char *scope, const char *county_code)
+{
+    if (scope == NULL || county_code == NULL)
+        return false;
+    size_t n = strlen(scope);
+    return n >= 2 && strspn(scope, "0123456789") == n && strlen(county_code) == 6 &&
+           strncmp(scope, county_code, n) == 0;
+}
+
+/* ---- words ---- */
+
+typedef enum msg {
+    M_TITLE,
+    M_INBOX,
+    M_OVERVIEW,
+    M_LOGOUT,
+    M_LANG,
+    M_LOGIN,
+    M_USER,
+    M_PASSWORD,
+    M_OPEN,
+    M_ACK_OVERDUE,
+    M_MEASURE_OVERDUE,
+    M_AWAIT_ACK,
+    M_AWAIT_MEASURE,
+    M_MEASURED,
+    M_WARNING,
+    M_HOUSEHOLD,
+    M_RULE,
+    M_RISK,
+    M_SEVERITY,
+    M_STATE,
+    M_ACK_DUE,
+    M_MEASURE_DUE,
+    M_DAYS_LEFT,
+    M_OVERDUE_BY,
+    M_ANY,
+    M_FILTER,
+    M_SEARCH,
+    M_EVIDENCE,
+    M_HISTORY,
+    M_ACTIONS,
+    M_NOTE,
+    M_MEASURE,
+    M_T12M,
+    M_T12M_PREV,
+    M_GROWTH,
+    M_MEMBERS,
+    M_COMPONENT,
+    M_THIS_YEAR,
+    M_YEAR_EARLIER,
+    M_THRESHOLD,
+    M_OBSERVED,
+    M_AMOUNT,
+    M_DETAIL,
+    M_WHEN,
+    M_WHAT,
+    M_WHO,
+    M_SOURCE,
+    M_COUNTY,
+    M_QUARTER,
+    M_WARNINGS,
+    M_ACK_SHARE,
+    M_MEASURE_SHARE,
+    M_KEY,
+    M_REST,
+    M_CSV,
+    M_NONE,
+    M_PERIOD,
+    M_CLOSED,
+    M_NOT_FOUND,
+    M_FORBIDDEN,
+    M_BAD,
+    M_ESCALATED,
+    M_DONE,
+    M_ACKED,
+    M__COUNT
+} msg_t;
+
+static const char *const words[M__COUNT][2] = {
+    [M_TITLE] = {"增收监测 预警处置", "Income monitoring: warnings"},
+    [M_INBOX] = {"待办预警", "Inbox"},
+    [M_OVERVIEW] = {"督查汇总", "Supervision overview"},
+    [M_LOGOUT] = {"退出", "Log out"},
+    [M_LANG] = {"English", "中文"},
+    [M_LOGIN] = {"登录", "Log in"},
+    [M_USER] = {"用户名", "User"},
+    [M_PASSWORD] = {"密码", "Password"},
+    [M_OPEN] = {"未办结预警", "Open warnings"},
+    [M_ACK_OVERDUE] = {"超15天未核实", "Not acknowledged in 15 days"},
+    [M_MEASURE_OVERDUE] = {"超30天未落实措施", "No measure in 30 days"},
+    [M_AWAIT_ACK] = {"待核实", "Awaiting ACK"},
+    [M_AWAIT_MEASURE] = {"待落实帮扶措施", "Awaiting measure"},
+    [M_MEASURED] = {"已落实帮扶措施", "Measure taken"},
+    [M_WARNING] = {"预警", "Warning"},
+    [M_HOUSEHOLD] = {"户编号", "Household"},
+    [M_RULE] = {"预警规则", "Rule"},
+    [M_RISK] = {"风险类型", "Risk type"},
+    [M_SEVERITY] = {"预警等级", "Severity"},
+    [M_STATE] = {"办理状态", "State"},
+    [M_ACK_DUE] = {"核实期限(15天)", "ACK due (15 days)"},
+    [M_MEASURE_DUE] = {"措施期限(30天)", "Measure due (30 days)"},
+    [M_DAYS_LEFT] = {"剩%lld天", "%lld days left"},
+    [M_OVERDUE_BY] = {"已超期%lld天", "overdue by %lld days"},
+    [M_ANY] = {"全部", "any"},
+    [M_FILTER] = {"筛选", "Filter"},
+    [M_SEARCH] = {"按户编号查找", "Search by household id"},
+    [M_EVIDENCE] = {"预警依据", "Evidence"},
+    [M_HISTORY] = {"办理记录", "History"},
+    [M_ACTIONS] = {"处置", "Actions"},
+    [M_NOTE] = {"备注", "Note"},
+    [M_MEASURE] = {"帮扶措施", "Measure"},
+    [M_T12M] = {"近12个月人均纯收入", "Per-capita net income, last 12 months"},
+    [M_T12M_PREV] = {"上年同期", "A year earlier"},
+    [M_GROWTH] = {"增幅", "Growth"},
+    [M_MEMBERS] = {"计算人数", "Members counted"},
+    [M_COMPONENT] = {"收入构成", "Income component"},
+    [M_THIS_YEAR] = {"本期(元)", "This year (yuan)"},
+    [M_YEAR_EARLIER] = {"上年同期(元)", "A year earlier (yuan)"},
+    [M_THRESHOLD] = {"阈值", "Threshold"},
+    [M_OBSERVED] = {"实际值", "Observed"},
+    [M_AMOUNT] = {"金额(元)", "Amount (yuan)"},
+    [M_DETAIL] = {"明细", "Detail"},
+    [M_WHEN] = {"时间", "When"},
+    [M_WHAT] = {"事项", "What"},
+    [M_WHO] = {"经办人", "Who"},
+    [M_SOURCE] = {"数据来源", "Source"},
+    [M_COUNTY] = {"县(市、区)", "County"},
+    [M_QUARTER] = {"季度", "Quarter"},
+    [M_WARNINGS] = {"预警数", "Warnings"},
+    [M_ACK_SHARE] = {"15天内核实比例", "Acknowledged within 15 days"},
+    [M_MEASURE_SHARE] = {"30天内落实措施比例", "Measure within 30 days"},
+    [M_KEY] = {"国家乡村振兴重点帮扶县", "National key assistance counties"},
+    [M_REST] = {"其他县(市、区)", "Other counties"},
+    [M_CSV] = {"下载CSV", "Download CSV"},
+    [M_NONE] = {"暂无", "None"},
+    [M_PERIOD] = {"预警期间", "Period"},
+    [M_CLOSED] = {"已办结", "Closed"},
+    [M_NOT_FOUND] = {"未找到", "Not found"},
+    [M_FORBIDDEN] = {"无权访问", "Forbidden"},
+    [M_BAD] = {"请求无效", "Bad request"},
+    [M_ESCALATED] = {"已督办", "Escalated"},
+    [M_DONE] = {"已记录", "Recorded"},
+    [M_ACKED] = {"已核实", "Acknowledged"},
+};
+
+static const char *W(const desk_view_t *v, msg_t m)
+{
+    return words[m][v->english ? 1 : 0];
+}
+
+static const char *const action_words[DESK_ACTION__COUNT][2] = {
+    {"已核实", "Acknowledged (ACK)"},
+    {"落实帮扶措施", "Measure taken (MEASURE)"},
+    {"已解决", "Resolved (RESOLVED)"}};
+static const char *const action_symbols[DESK_ACTION__COUNT] = {"ACK", "MEASURE", "RESOLVED"};
+static const char *const measure_words[DESK_MEASURE__COUNT][2] = {
+    {"产业帮扶", "Industry support"},
+    {"就业帮扶", "Employment support"},
+    {"公益岗位", "Public-welfare job"},
+    {"兜底保障", "Social safety net"},
+    {"医疗救助", "Medical assistance"},
+    {"教育帮扶", "Education support"},
+    {"其他", "Other"}};
+static const char *const measure_symbols[DESK_MEASURE__COUNT] = {
+    "INDUSTRY", "EMPLOYMENT", "PUBLIC_WELFARE_JOB", "SAFETY_NET", "MEDICAL", "EDUCATION", "OTHER"};
+static const char *const severity_words[3][2] = {{"低", "Low"}, {"中", "Medium"}, {"高", "High"}};
+static const char *const status_words[4][2] = {
+    {"新发", "Opened"}, {"更新", "Updated"}, {"解除", "Cleared"}, {"未知", "Unknown"}};
+static const char *const component_words[5][2] = {{"工资性收入", "Wages"},
+                                                  {"经营净收入", "Operating income"},
+                                                  {"财产净收入", "Property income"},
+                                                  {"转移净收入", "Transfers"},
+                                                  {"生产经营费用", "Operating expense"}};
+
+const char *desk_action_name(desk_action_t a, bool english)
+{
+    return (unsigned)a < DESK_ACTION__COUNT ? action_words[a][english] : "?";
+}
+
+const char *desk_measure_name(desk_measure_t m, bool english)
+{
+    return (unsigned)m < DESK_MEASURE__COUNT ? measure_words[m][english] : "";
+}
+
+const char *desk_action_symbol(desk_action_t a)
+{
+    return (unsigned)a < DESK_ACTION__COUNT ? action_symbols[a] : "?";
+}
+
+const char *desk_measure_symbol(desk_measure_t m)
+{
+    return (unsigned)m < DESK_MEASURE__COUNT ? measure_symbols[m] : "";
+}
+
+zs_err_t desk_action_parse(const char *s, desk_action_t *out)
+{
+    for (int i = 0; s != NULL && i < DESK_ACTION__COUNT; i++)
+        if (strcmp(s, action_symbols[i]) == 0) {
+            *out = (desk_action_t)i;
+            return ZS_OK;
+        }
+    return ZS_ERR_INVALID;
+}
+
+zs_err_t desk_measure_parse(const char *s, desk_measure_t *out)
+{
+    for (int i = 0; s != NULL && i < DESK_MEASURE__COUNT; i++)
+        if (strcmp(s, measure_symbols[i]) == 0) {
+            *out = (desk_measure_t)i;
+            return ZS_OK;
+        }
+    return ZS_ERR_INVALID;
+}
+
+/* ---- building blocks ---- */
+
+/* The result of a chain of appends: the first error sticks. */
+typedef struct page {
+    zs_buf_t *out;
+    zs_err_t err;
+} page_t;
+
+static void raw(page_t *p, const char *s)
+{
+    if (p->err == ZS_OK)
+        p->err = zs_buf_adds(p->out, s);
+}
+
+static void text(page_t *p, const char *s)
+{
+    if (p->err == ZS_OK)
+        p->err = desk_html(p->out, s);
+}
+
+static void url(page_t *p, const char *s)
+{
+    if (p->err == ZS_OK)
+        p->err = desk_url(p->out, s);
+}
+
+static void num(page_t *p, long long n)
+{
+    if (p->err == ZS_OK)
+        p->err = zs_buf_addf(p->out, "%lld", n);
+}
+
+static void yuan(page_t *p, int64_t fen)
+{
+    char s[40];
+    notify_report_yuan(fen, s, sizeof(s));
+    text(p, s);
+}
+
+static void when(page_t *p, int64_t ms)
+{
+    /* Beijing time, the officials' clock. */
+    time_t t = (time_t)(ms / 1000) + 8 * 3600;
+    struct tm tm;
+    char s[32];
+    gmtime_r(&t, &tm);
+    strftime(s, sizeof(s), "%Y-%m-%d %H:%M", &tm);
+    text(p, s);
+}
+
+static void csrf_field(page_t *p, const desk_view_t *v)
+{
+    raw(p, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    text(p, v->session ? v->session->csrf : "");
+    raw(p, "\">");
+}
+
+static void begin(page_t *p, const desk_view_t *v, const char *title)
+{
+    raw(p, "<!DOCTYPE html>\n<html lang=\"");
+    raw(p, v->english ? "en" : "zh-CN");
+    raw(p, "\"><head><meta charset=\"utf-8\"><title>");
+    text(p, title);
+    raw(p, " - ");
+    text(p, W(v, M_TITLE));
+    raw(p, "</title><meta name=\"viewport\" content=\"width=device-width\">"
+           "<link rel=\"stylesheet\" href=\"/static/desk.css\"></head><body>\n<header>");
+    raw(p, "<strong>");
+    text(p, W(v, M_TITLE));
+    raw(p, "</strong>");
+    if (v->session != NULL) {
+        raw(p, " <nav><a href=\"/inbox\">");
+        text(p, W(v, M_INBOX));
+        raw(p, "</a>");
+        if (desk_authz_page(v->session->role, DESK_PAGE_OVERVIEW)) {
+            raw(p, " <a href=\"/overview\">");
+            text(p, W(v, M_OVERVIEW));
+            raw(p, "</a>");
+        }
+        raw(p, "</nav> <span class=\"who\" id=\"who\">");
+        text(p, v->session->login);
+        raw(p, " (");
+        text(p, desk_role_name(v->session->role));
+        raw(p, " ");
+        text(p, v->session->scope);
+        raw(p, ")</span> <form method=\"post\" action=\"/settings\" class=\"inline\">");
+        csrf_field(p, v);
+        raw(p, "<input type=\"hidden\" name=\"lang\" value=\"");
+        raw(p, v->english ? "zh" : "en");
+        raw(p, "\"><button id=\"lang\">");
+        text(p, W(v, M_LANG));
+        raw(p, "</button></form> <form method=\"post\" action=\"/logout\" class=\"inline\">");
+        csrf_field(p, v);
+        raw(p, "<button id=\"logout\">");
+        text(p, W(v, M_LOGOUT));
+        raw(p, "</button></form>");
+    }
+    raw(p, "</header>\n<main>\n<h1>");
+    text(p, title);
+    raw(p, "</h1>\n");
+}
+
+static zs_err_t end(page_t *p)
+{
+    raw(p, "</main></body></html>\n");
+    return p->err;
+}
+
+static const char *county_name(const desk_view_t *v, const char *code)
+{
+    const zs_county_t *c = zs_county_find(v->counties, code, strlen(code));
+    return c ? c->name : "";
+}
+
+static bool county_key(const desk_view_t *v, const char *code)
+{
+    const zs_county_t *c = zs_county_find(v->counties, code, strlen(code));
+    return c != NULL && c->key_assistance;
+}
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+/* A deadline cell: done, days left, or overdue in red. */
+static void deadline(page_t *p, const desk_view_t *v, int64_t due, int64_t done_at)
+{
+    if (done_at >= 0) {
+        raw(p, "<td class=\"done\">");
+        when(p, done_at);
+        raw(p, "</td>");
+        return;
+    }
+    int64_t left = due - v->now;
+    char s[64];
+    if (left >= 0) {
+        snprintf(s, sizeof(s), W(v, M_DAYS_LEFT), (long long)(left / DAY_MS));
+        raw(p, "<td>");
+    } else {
+        snprintf(s, sizeof(s), W(v, M_OVERDUE_BY), (long long)((-left + DAY_MS - 1) / DAY_MS));
+        raw(p, "<td class=\"overdue\">");
+    }
+    text(p, s);
+    raw(p, "</td>");
+}
+
+static const char *state_word(const desk_view_t *v, const desk_row_t *r)
+{
+    if (r->status == 2 || r->resolved_at >= 0)
+        return W(v, M_CLOSED);
+    if (r->acked_at < 0)
+        return W(v, M_AWAIT_ACK);
+    if (r->measured_at < 0)
+        return W(v, M_AWAIT_MEASURE);
+    return W(v, M_MEASURED);
+}
+
+static void period(page_t *p, int year, int month)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%04d-%02d", year, month);
+    text(p, s);
+}
+
+/* Opens a table: <table id=ID> and a header row of the words of heads
+ * (M__COUNT for an empty cell), then <tbody>. */
+static void table_head(page_t *p, const desk_view_t *v, const char *id, const msg_t *heads,
+                       size_t n)
+{
+    raw(p, "<table id=\"");
+    raw(p, id);
+    raw(p, "\"><thead><tr>");
+    for (size_t i = 0; i < n; i++) {
+        raw(p, "<th>");
+        if (heads[i] != M__COUNT)
+            text(p, W(v, heads[i]));
+        raw(p, "</th>");
+    }
+    raw(p, "</tr></thead><tbody>\n");
+}
+
+/* The table of warnings shared by the inbox and the household page. */
+static void warning_table(page_t *p, const desk_view_t *v, const desk_row_t *rows, size_t n)
+{
+    notify_lang_t lang = v->english ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH;
+    if (n == 0) {
+        raw(p, "<p class=\"empty\">");
+        text(p, W(v, M_NONE));
+        raw(p, "</p>\n");
+        return;
+    }
+    static const msg_t heads[] = {M_SEVERITY, M_RULE,  M_HOUSEHOLD, M_COUNTY,     M_RISK,
+                                  M_PERIOD,   M_STATE, M_ACK_DUE,   M_MEASURE_DUE};
+    table_head(p, v, "warnings", heads, sizeof(heads) / sizeof(heads[0]));
+    for (size_t i = 0; i < n; i++) {
+        const desk_row_t *r = &rows[i];
+        raw(p, "<tr class=\"warning\" data-warning=\"");
+        text(p, r->warning_id);
+        raw(p, "\"><td class=\"sev");
+        num(p, r->severity);
+        raw(p, "\">");
+        text(p, severity_words[(unsigned)r->severity < 3 ? r->severity : 2][v->english]);
+        raw(p, "</td><td><a href=\"/warning/");
+        url(p, r->warning_id);
+        raw(p, "\">");
+        text(p, notify_rule_name((notify_rule_t)r->rule, lang));
+        raw(p, "</a></td><td><a href=\"/household/");
+        url(p, r->household_id);
+        raw(p, "\">");
+        text(p, r->household_id);
+        raw(p, "</a></td><td>");
+        text(p, county_name(v, r->county_code));
+        raw(p, " ");
+        text(p, r->county_code);
+        raw(p, "</td><td>");
+        text(p, notify_risk_name((notify_risk_t)r->risk, lang));
+        raw(p, "</td><td>");
+        period(p, r->year, r->month);
+        raw(p, "</td><td>");
+        text(p, state_word(v, r));
+        if (r->escalated) {
+            raw(p, " <span class=\"escalated\">");
+            text(p, W(v, M_ESCALATED));
+            raw(p, "</span>");
+        }
+        raw(p, "</td>");
+        deadline(p, v, r->opened_at + v->ack_ms, r->acked_at);
+        deadline(p, v, r->opened_at + v->measure_ms, r->measured_at);
+        raw(p, "</tr>\n");
+    }
+    raw(p, "</tbody></table>\n");
+}
+
+/* A <select> of an enum: name, the choices' words, count, the one chosen. */
+static void select_box(page_t *p, const desk_view_t *v, msg_t label, const char *name,
+                       const char *id, const char *(*word)(int, bool), int count, int chosen)
+{
+    raw(p, "<label>");
+    text(p, W(v, label));
+    raw(p, " <select name=\"");
+    raw(p, name);
+    raw(p, "\" id=\"");
+    raw(p, id);
+    raw(p, "\"><option value=\"\">");
+    text(p, W(v, M_ANY));
+    raw(p, "</option>");
+    for (int i = 0; i < count; i++) {
+        raw(p, "<option value=\"");
+        num(p, i);
+        raw(p, i == chosen ? "\" selected>" : "\">");
+        text(p, word(i, v->english));
+        raw(p, "</option>");
+    }
+    raw(p, "</select></label> ");
+}
+
+static const char *rule_word(int i, bool english)
+{
+    return notify_rule_name((notify_rule_t)i, english ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH);
+}
+
+static const char *risk_word(int i, bool english)
+{
+    return notify_risk_name((notify_risk_t)i, english ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH);
+}
+
+static const char *state_choice(int i, bool english)
+{
+    static const msg_t m[] = {M_AWAIT_ACK, M_AWAIT_MEASURE, M_MEASURED};
+    return words[m[i]][english];
+}
+
+/* ---- pages ---- */
+
+zs_err_t desk_page_login(zs_buf_t *out, const desk_view_t *v, const char *csrf, const char *error)
+{
+    page_t p = {out, ZS_OK};
+    begin(&p, v, W(v, M_LOGIN));
+    if (error != NULL) {
+        raw(&p, "<p class=\"error\" id=\"error\">");
+        text(&p, error);
+        raw(&p, "</p>\n");
+    }
+    raw(&p, "<form method=\"post\" action=\"/login\" class=\"login\">"
+            "<input type=\"hidden\" name=\"csrf\" value=\"");
+    text(&p, csrf);
+    raw(&p, "\"><label>");
+    text(&p, W(v, M_USER));
+    raw(&p, " <input name=\"login\" id=\"login\" autocomplete=\"username\" required "
+            "maxlength=\"32\"></label><label>");
+    text(&p, W(v, M_PASSWORD));
+    raw(&p, " <input type=\"password\" name=\"password\" id=\"password\" "
+            "autocomplete=\"current-password\" required maxlength=\"256\"></label>"
+            "<button id=\"submit\">");
+    text(&p, W(v, M_LOGIN));
+    raw(&p, "</button></form>\n");
+    return end(&p);
+}
+
+zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *rows, size_t n,
+                         const desk_filter_t *f)
+{
+    page_t p = {out, ZS_OK};
+    begin(&p, v, W(v, M_INBOX));
+    size_t ack_late = 0, measure_late = 0, acked = 0;
+    for (size_t i = 0; i < n; i++) {
+        acked += rows[i].acked_at >= 0;
+        ack_late += rows[i].acked_at < 0 && v->now > rows[i].opened_at + v->ack_ms;
+        measure_late += rows[i].measured_at < 0 && v->now > rows[i].opened_at + v->measure_ms;
+    }
+    const struct {
+        msg_t m;
+        size_t n;
+        const char *id;
+    } counts[] = {{M_OPEN, n, "count-open"},
+                  {M_ACKED, acked, "count-acked"},
+                  {M_ACK_OVERDUE, ack_late, "count-ack-late"},
+                  {M_MEASURE_OVERDUE, measure_late, "count-measure-late"}};
+    raw(&p, "<ul class=\"counts\">");
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        raw(&p, "<li>");
+        text(&p, W(v, counts[i].m));
+        raw(&p, ": <b id=\"");
+        raw(&p, counts[i].id);
+        raw(&p, "\">");
+        num(&p, (long long)counts[i].n);
+        raw(&p, "</b></li>");
+    }
+    raw(&p, "</ul>\n<form method=\"get\" action=\"/inbox\" class=\"filters\">");
+    select_box(&p, v, M_RULE, "rule", "f-rule", rule_word, NOTIFY_RULE_UNKNOWN, f->rule);
+    select_box(&p, v, M_RISK, "risk", "f-risk", risk_word, NOTIFY_RISK__COUNT, f->risk);
+    select_box(&p, v, M_STATE, "state", "f-state", state_choice, 3, f->state);
+    raw(&p, " <input name=\"household\" id=\"f-household\" maxlength=\"32\" placeholder=\"");
+    text(&p, W(v, M_SEARCH));
+    raw(&p, "\" value=\"");
+    text(&p, f->household ? f->household : "");
+    raw(&p, "\"> <button id=\"f-go\">");
+    text(&p, W(v, M_FILTER));
+    raw(&p, "</button></form>\n");
+    warning_table(&p, v, rows, n);
+    return end(&p);
+}
+
+/* The evidence block, from the store's JSON form of it. */
+static void evidence(page_t *p, const desk_view_t *v, const desk_row_t *r)
+{
+    json_t *e = json_loads(r->evidence, 0, NULL);
+    raw(p, "<h2>");
+    text(p, W(v, M_EVIDENCE));
+    raw(p, "</h2>\n<dl id=\"evidence\">");
+    const struct {
+        const char *key;
+        msg_t m;
+        int kind; /* 0 yuan, 1 percent, 2 plain */
+    } figures[] = {{"t12m", M_T12M, 0},           {"t12m_prev", M_T12M_PREV, 0},
+                   {"growth_bp", M_GROWTH, 1},    {"members", M_MEMBERS, 2},
+                   {"threshold", M_THRESHOLD, 2}, {"observed", M_OBSERVED, 2},
+                   {"amount", M_AMOUNT, 0}};
+    for (size_t i = 0; e && i < sizeof(figures) / sizeof(figures[0]); i++) {
+        json_t *x = json_object_get(e, figures[i].key);
+        if (!json_is_integer(x))
+            continue;
+        long long val = json_integer_value(x);
+        raw(p, "<dt>");
+        text(p, W(v, figures[i].m));
+        raw(p, "</dt><dd>");
+        if (figures[i].kind == 0) {
+            yuan(p, val);
+        } else if (figures[i].kind == 1) {
+            char s[32];
+            notify_report_percent(val, s, sizeof(s));
+            text(p, s);
+        } else {
+            num(p, val);
+        }
+        raw(p, "</dd>");
+    }
+    json_t *d = json_object_get(e, "detail");
+    if (json_is_string(d) && json_string_length(d) > 0) {
+        raw(p, "<dt>");
+        text(p, W(v, M_DETAIL));
+        raw(p, "</dt><dd>");
+        text(p, json_string_value(d));
+        raw(p, "</dd>");
+    }
+    raw(p, "</dl>\n");
+    json_t *cs = json_object_get(e, "components");
+    if (json_array_size(cs) > 0) {
+        static const msg_t heads[] = {M_COMPONENT, M_THIS_YEAR, M_YEAR_EARLIER};
+        table_head(p, v, "components", heads, 3);
+        size_t i;
+        json_t *c;
+        json_array_foreach(cs, i, c)
+        {
+            long long k = json_integer_value(json_array_get(c, 0));
+            raw(p, "<tr><td>");
+            text(p, k >= 0 && k < 5 ? component_words[k][v->english] : "?");
+            raw(p, "</td><td>");
+            yuan(p, json_integer_value(json_array_get(c, 1)));
+            raw(p, "</td><td>");
+            if (json_is_integer(json_array_get(c, 2)))
+                yuan(p, json_integer_value(json_array_get(c, 2)));
+            else
+                raw(p, "-");
+            raw(p, "</td></tr>");
+        }
+        raw(p, "</tbody></table>\n");
+    }
+    json_decref(e);
+}
+
+static bool audit_only(const desk_event_t *e)
+{
+    return strncmp(e->source, "audit/", 6) == 0 && strcmp(e->kind, "ESCALATION") != 0;
+}
+
+static const char *event_word(const desk_view_t *v, const desk_event_t *e)
+{
+    static const char *const kinds[] = {"OPEN", "UPDATED", "CLEARED"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(e->kind, kinds[i]) == 0)
+            return status_words[i][v->english];
+    desk_action_t a;
+    if (desk_action_parse(e->kind, &a) == ZS_OK)
+        return desk_action_name(a, v->english);
+    if (strcmp(e->kind, "ESCALATION") == 0)
+        return W(v, M_ESCALATED);
+    return e->kind;
+}
+
+static void history(page_t *p, const desk_view_t *v, const desk_event_t *events, size_t n,
+                    bool inspector)
+{
+    raw(p, "<h2>");
+    text(p, W(v, M_HISTORY));
+    raw(p, "</h2>\n");
+    static const msg_t heads[] = {M_WHEN, M_WHAT, M_WHO, M_MEASURE, M_NOTE, M_DETAIL, M_SOURCE};
+    table_head(p, v, "history", heads, inspector ? 7 : 5);
+    for (size_t i = 0; i < n; i++) {
+        const desk_event_t *e = &events[i];
+        if (audit_only(e) && !inspector)
+            continue;
+        raw(p, "<tr class=\"event\" data-kind=\"");
+        text(p, e->kind);
+        raw(p, "\"><td>");
+        when(p, e->at);
+        raw(p, "</td><td>");
+        text(p, event_word(v, e));
+        raw(p, "</td><td>");
+        text(p, e->actor);
+        raw(p, "</td><td>");
+        text(p, desk_measure_name((desk_measure_t)e->measure, v->english));
+        raw(p, "</td><td>");
+        text(p, e->note);
+        raw(p, "</td>");
+        if (inspector) {
+            raw(p, "<td>");
+            text(p, e->detail);
+            raw(p, "</td><td>");
+            text(p, e->source);
+            raw(p, "</td>");
+        }
+        raw(p, "</tr>\n");
+    }
+    raw(p, "</tbody></table>\n");
+}
+
+static void action_forms(page_t *p, const desk_view_t *v, const desk_row_t *r)
+{
+    raw(p, "<h2>");
+    text(p, W(v, M_ACTIONS));
+    raw(p, "</h2>\n");
+    for (int a = 0; a < DESK_ACTION__COUNT; a++) {
+        raw(p, "<form method=\"post\" class=\"action\" id=\"form-");
+        raw(p, action_symbols[a]);
+        raw(p, "\" action=\"/warning/");
+        url(p, r->warning_id);
+        raw(p, "/action\">");
+        csrf_field(p, v);
+        raw(p, "<input type=\"hidden\" name=\"action\" value=\"");
+        raw(p, action_symbols[a]);
+        raw(p, "\">");
+        if (a == DESK_ACTION_MEASURE) {
+            raw(p, "<label>");
+            text(p, W(v, M_MEASURE));
+            raw(p, " <select name=\"measure\" id=\"measure\">");
+            for (int m = 0; m < DESK_MEASURE__COUNT; m++) {
+                raw(p, "<option value=\"");
+                raw(p, measure_symbols[m]);
+                raw(p, "\">");
+                text(p, measure_words[m][v->english]);
+                raw(p, "</option>");
+            }
+            raw(p, "</select></label>");
+        }
+        raw(p, "<label>");
+        text(p, W(v, M_NOTE));
+        raw(p, " <input name=\"note\" maxlength=\"500\" id=\"note-");
+        raw(p, action_symbols[a]);
+        raw(p, "\"></label><button id=\"do-");
+        raw(p, action_symbols[a]);
+        raw(p, "\">");
+        text(p, action_words[a][v->english]);
+        raw(p, "</button></form>\n");
+    }
+}
+
+zs_err_t desk_page_warning(zs_buf_t *out, const desk_view_t *v, const desk_row_t *r,
+                           const desk_event_t *events, size_t n, const char *notice)
+{
+    page_t p = {out, ZS_OK};
+    notify_lang_t lang = v->english ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH;
+    begin(&p, v, notify_rule_name((notify_rule_t)r->rule, lang));
+    if (notice != NULL) {
+        raw(&p, "<p class=\"notice\" id=\"notice\">");
+        text(&p, notice);
+        raw(&p, "</p>\n");
+    }
+    raw(&p, "<dl id=\"summary\"><dt>");
+    text(&p, W(v, M_WARNING));
+    raw(&p, "</dt><dd id=\"warning-id\">");
+    text(&p, r->warning_id);
+    raw(&p, "</dd><dt>");
+    text(&p, W(v, M_HOUSEHOLD));
+    raw(&p, "</dt><dd><a href=\"/household/");
+    url(&p, r->household_id);
+    raw(&p, "\">");
+    text(&p, r->household_id);
+    raw(&p, "</a></dd><dt>");
+    text(&p, W(v, M_COUNTY));
+    raw(&p, "</dt><dd>");
+    text(&p, county_name(v, r->county_code));
+    raw(&p, " ");
+    text(&p, r->county_code);
+    raw(&p, "</dd><dt>");
+    text(&p, W(v, M_SEVERITY));
+    raw(&p, "</dt><dd>");
+    text(&p, severity_words[(unsigned)r->severity < 3 ? r->severity : 2][v->english]);
+    raw(&p, "</dd><dt>");
+    text(&p, W(v, M_RISK));
+    raw(&p, "</dt><dd>");
+    text(&p, notify_risk_name((notify_risk_t)r->risk, lang));
+    raw(&p, "</dd><dt>");
+    text(&p, W(v, M_PERIOD));
+    raw(&p, "</dt><dd>");
+    period(&p, r->year, r->month);
+    raw(&p, "</dd><dt>");
+    text(&p, W(v, M_STATE));
+    raw(&p, "</dt><dd id=\"state\">");
+    text(&p, state_word(v, r));
+    raw(&p, "</dd></dl>\n");
+    evidence(&p, v, r);
+    bool inspector = v->session && desk_authz_page(v->session->role, DESK_PAGE_AUDIT);
+    history(&p, v, events, n, inspector);
+    bool open = r->status != 2 && r->resolved_at < 0;
+    if (open && v->session && desk_authz_page(v->session->role, DESK_PAGE_ACTION) &&
+        desk_authz_county(v->session->scope, r->county_code))
+        action_forms(&p, v, r);
+    return end(&p);
+}
+
+zs_err_t desk_page_household(zs_buf_t *out, const desk_view_t *v, const char *household_id,
+                             const desk_row_t *rows, size_t n)
+{
+    page_t p = {out, ZS_OK};
+    char title[80];
+    snprintf(title, sizeof(title), "%s %s", W(v, M_HOUSEHOLD), household_id);
+    begin(&p, v, title);
+    warning_table(&p, v, rows, n);
+    return end(&p);
+}
+
+/* A share as a percentage with one decimal, or "-" when there is nothing to
+ * share. */
+static void share(page_t *p, int64_t part, int64_t whole)
+{
+    char s[16] = "-";
+    if (whole > 0)
+        snprintf(s, sizeof(s), "%.1f%%", 100.0 * (double)part / (double)whole);
+    text(p, s);
+}
+
+zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats, size_t n)
+{
+    page_t p = {out, ZS_OK};
+    begin(&p, v, W(v, M_OVERVIEW));
+    raw(&p, "<p><a href=\"/overview.csv\" id=\"csv\">");
+    text(&p, W(v, M_CSV));
+    raw(&p, "</a></p>\n");
+    /* Key assistance counties against the rest, all quarters. */
+    int64_t tot[2][4] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        int k = county_key(v, stats[i].county_code) ? 0 : 1;
+        tot[k][0] += stats[i].warnings;
+        tot[k][1] += stats[i].open;
+        tot[k][2] += stats[i].acked_in_time;
+        tot[k][3] += stats[i].measured_in_time;
+    }
+    static const msg_t gheads[] = {M__COUNT, M_WARNINGS, M_OPEN, M_ACK_SHARE, M_MEASURE_SHARE};
+    table_head(&p, v, "groups", gheads, 5);
+    for (int k = 0; k < 2; k++) {
+        raw(&p, "<tr><th>");
+        text(&p, W(v, k == 0 ? M_KEY : M_REST));
+        raw(&p, "</th><td>");
+        num(&p, tot[k][0]);
+        raw(&p, "</td><td>");
+        num(&p, tot[k][1]);
+        raw(&p, "</td><td>");
+        share(&p, tot[k][2], tot[k][0]);
+        raw(&p, "</td><td>");
+        share(&p, tot[k][3], tot[k][0]);
+        raw(&p, "</td></tr>");
+    }
+    raw(&p, "</tbody></table>\n");
+    static const msg_t heads[] = {M_COUNTY, M_QUARTER,   M_WARNINGS,
+                                  M_OPEN,   M_ACK_SHARE, M_MEASURE_SHARE};
+    table_head(&p, v, "stats", heads, 6);
+    for (size_t i = 0; i < n; i++) {
+        const desk_stat_t *s = &stats[i];
+        char q[16];
+        snprintf(q, sizeof(q), "%04dQ%d", s->year, s->quarter);
+        raw(&p, "<tr><td>");
+        text(&p, county_name(v, s->county_code));
+        raw(&p, " ");
+        text(&p, s->county_code);
+        if (county_key(v, s->county_code))
+            raw(&p, " <span class=\"key\">*</span>");
+        raw(&p, "</td><td>");
+        text(&p, q);
+        raw(&p, "</td><td>");
+        num(&p, s->warnings);
+        raw(&p, "</td><td>");
+        num(&p, s->open);
+        raw(&p, "</td><td>");
+        share(&p, s->acked_in_time, s->warnings);
+        raw(&p, "</td><td>");
+        share(&p, s->measured_in_time, s->warnings);
+        raw(&p, "</td></tr>\n");
+    }
+    raw(&p, "</tbody></table>\n<p class=\"note\">* ");
+    text(&p, W(v, M_KEY));
+    raw(&p, "</p>\n");
+    return end(&p);
+}
+
+zs_err_t desk_csv_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats, size_t n)
+{
+    zs_err_t err = zs_buf_adds(out, "county_code,county_name,key_assistance_county,quarter,"
+                                    "warnings,open,acked_within_15d,measure_within_30d\r\n");
+    for (size_t i = 0; err == ZS_OK && i < n; i++) {
+        const desk_stat_t *s = &stats[i];
+        err = zs_buf_addf(out, "%s,", s->county_code);
+        err = err ? err : desk_csv(out, county_name(v, s->county_code));
+        err = err ? err
+                  : zs_buf_addf(out, ",%s,%04dQ%d,%lld,%lld,%lld,%lld\r\n",
+                                county_key(v, s->county_code) ? "Y" : "N", s->year, s->quarter,
+                                (long long)s->warnings, (long long)s->open,
+                                (long long)s->acked_in_time, (long long)s->measured_in_time);
+    }
+    return err;
+}
+
+zs_err_t desk_page_error(zs_buf_t *out, const desk_view_t *v, int status)
+{
+    page_t p = {out, ZS_OK};
+    msg_t m = status == 404 ? M_NOT_FOUND : status == 403 ? M_FORBIDDEN : M_BAD;
+    begin(&p, v, W(v, m));
+    raw(&p, "<p id=\"status\">");
+    num(&p, status);
+    raw(&p, "</p>");
+    return end(&p);
+}
+
+void desk_action_event_id(const char *warning_id, desk_action_t action, const char *login,
+                          desk_measure_t measure, const char *note, int64_t now_ms, char out[33])
+{
+    static const char hex[] = "0123456789abcdef";
+    char text[1400];
+    unsigned char h[ZS_SHA256_SIZE];
+    /* Fields separated by a byte none of them holds. */
+    int n = snprintf(text, sizeof(text), "%s\x1f%d\x1f%s\x1f%d\x1f%s\x1f%lld", warning_id,
+                     (int)action, login, (int)measure, note, (long long)(now_ms / 86400000));
+    zs_sha256(text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1, h);
+    memcpy(out, "desk-", 5);
+    for (int i = 0; i < 27; i++)
+        out[5 + i] = hex[(h[i / 2] >> (i % 2 ? 0 : 4)) & 15];
+    out[32] = '\0';
+}

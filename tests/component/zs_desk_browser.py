@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""zs-desk in Chromium via Selenium (called by zs_desk_browser.sh).
+
+usage: zs_desk_browser.py URL COUNTY OTHER_COUNTY WARNINGS_JSONL ARTIFACTS PROFILE_DIR
+
+Checks, each as a user would meet it: an officer logs in and sees exactly
+the county's open warnings; acknowledges one and records a measure and sees
+both in the history; an officer of another county gets 404 for it; a form
+posted without its CSRF token is refused; a wrong password is refused and
+repeated ones throttled. A screenshot of each page goes to ARTIFACTS."""
+import json
+import os
+import re
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+url, county, other, warnings_file, artifacts, profile = sys.argv[1:7]
+failures = []
+
+
+def check(cond, what):
+    print(("ok: " if cond else "FAIL: ") + what)
+    if not cond:
+        failures.append(what)
+
+
+latest = {}
+for line in open(warnings_file, encoding="utf-8"):
+    w = json.loads(line)
+    latest[w["warning_id"]] = w
+open_mine = {i for i, w in latest.items() if w["county_code"] == county and w["status"] != "CLEARED"}
+others = {i for i, w in latest.items() if w["county_code"] != county}
+
+
+def browser(name):
+    o = Options()
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run",
+              "--window-size=1280,1600", "--user-data-dir=%s-%s" % (profile, name)):
+        o.add_argument(a)
+    o.binary_location = "/usr/bin/chromium"
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+
+
+def shot(d, name):
+    d.save_screenshot(os.path.join(artifacts, name + ".png"))
+
+
+def submit(d, button):
+    """Clicks a button and waits for the page it leads to: the old page's
+    root gone (Chromium reports a node of a replaced document either as
+    stale or as not belonging to the document), the new one loaded."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.ID, button).click()
+
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+
+    WebDriverWait(d, 30).until(gone)
+    WebDriverWait(d, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def login(d, user, pw):
+    d.get(url + "/login")
+    d.find_element(By.ID, "login").send_keys(user)
+    d.find_element(By.ID, "password").send_keys(pw)
+    submit(d, "submit")
+
+
+def wait_inbox(d, n):
+    # The feed may still be reading: reload until the inbox has every warning.
+    import time
+    for _ in range(60):
+        d.get(url + "/inbox")
+        rows = d.find_elements(By.CSS_SELECTOR, "tr.warning")
+        if len(rows) >= n:
+            return rows
+        time.sleep(0.5)
+    return d.find_elements(By.CSS_SELECTOR, "tr.warning")
+
+
+d = browser("officer1")
+try:
+    d.get(url + "/inbox")
+    check(d.current_url.endswith("/login"), "without a session /inbox leads to the login page")
+    shot(d, "login")
+    # Wrong password: the uniform error.
+    login(d, "officer1", "wrong password!")
+    err = WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "error")))
+    check("用户名或密码错误" in err.text, "a wrong password is refused with the uniform message")
+    shot(d, "login-refused")
+    first_error = err.text
+    login(d, "nobody", "wrong password!")
+    err = WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "error")))
+    check(err.text == first_error, "an unknown user gets the very same message")
+    login(d, "officer1", "correct horse 1")
+    rows = wait_inbox(d, len(open_mine))
+    shown = {r.get_attribute("data-warning") for r in rows}
+    check(shown == open_mine, "the inbox shows exactly the county's %d open warnings (shown %d)" % (len(open_mine), len(shown)))
+    check(not (shown & others), "no warning of another county in the inbox")
+    check(d.find_element(By.ID, "count-open").text == str(len(open_mine)), "the open count at the top")
+    page = d.page_source
+    check("<script" not in page, "no script in the page")
+    check(re.search(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", page) is None, "no ID number shape in the inbox")
+    sev = [int(r.find_element(By.CSS_SELECTOR, "td").get_attribute("class")[3:]) for r in rows]
+    check(sev == sorted(sev, reverse=True), "most severe first")
+    shot(d, "inbox")
+    wid = rows[0].get_attribute("data-warning")
+    # Filter by rule: only that rule's warnings stay.
+    rule = latest[next(iter(open_mine))]["rule"]
+    Select(d.find_element(By.ID, "f-rule")).select_by_index(1 + ["INCOME_FALL", "SLOW_GROWTH", "LOW_INCOME", "POVERTY_RISK", "NO_WORK", "SHORT_WORK", "WEAK_LABOR", "LARGE_EXPENSE", "SUBSIDY_MISSING", "SUBSIDY_SHORT", "SUBSIDY_DUPLICATE", "NOT_ENROLLED"].index(rule))
+    submit(d, "f-go")
+    filtered = {r.get_attribute("data-warning") for r in d.find_elements(By.CSS_SELECTOR, "tr.warning")}
+    want = {i for i in open_mine if latest[i]["rule"] == rule}
+    check(filtered == want, "the rule filter keeps exactly the %s warnings (%d)" % (rule, len(want)))
+
+    # Act on the most urgent warning.
+    d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
+    check(d.find_element(By.ID, "warning-id").text == wid, "the warning page opens")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#evidence dd")) > 0, "its evidence is shown")
+    shot(d, "warning")
+    submit(d, "do-ACK")
+    check("ACK" in d.current_url and d.find_element(By.ID, "notice").is_displayed(), "ACK recorded after Kafka acknowledged it")
+    Select(d.find_element(By.ID, "measure")).select_by_value("EMPLOYMENT")
+    d.find_element(By.ID, "note-MEASURE").send_keys("联系就业 110105194912310021 <b>x</b>")
+    submit(d, "do-MEASURE")
+    kinds = [e.get_attribute("data-kind") for e in d.find_elements(By.CSS_SELECTOR, "tr.event")]
+    check("ACK" in kinds and "MEASURE" in kinds, "the history shows the ACK and the MEASURE (%s)" % kinds)
+    page = d.page_source
+    check("110105194912310021" not in page and "**************0021" in page, "the note's ID number is masked")
+    check("<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page, "the note is escaped")
+    check("就业帮扶" in page, "the measure is named")
+    shot(d, "warning-acted")
+    # The same ACK again (a double submit): the same event id, one event.
+    submit(d, "do-ACK")
+    kinds = [e.get_attribute("data-kind") for e in d.find_elements(By.CSS_SELECTOR, "tr.event")]
+    check(kinds.count("ACK") == 1, "a second identical ACK is the same event (%s)" % kinds)
+    open(os.path.join(artifacts, "acted.txt"), "w").write(wid + "\n")
+    hh = latest[wid]["household_id"]
+    d.get(url + "/household/" + urllib.parse.quote(hh, safe=""))
+    check(wid in d.page_source, "the household page lists the warning")
+    shot(d, "household")
+    # Another county's warning, by URL: 404.
+    theirs = sorted(others)[0]
+    d.get(url + "/warning/" + urllib.parse.quote(theirs, safe=""))
+    check(d.find_element(By.ID, "status").text == "404", "an officer gets 404 for another county's warning")
+    d.get(url + "/overview")
+    check(d.find_element(By.ID, "status").text == "403", "an officer may not open the supervision overview")
+    # English per user setting.
+    d.get(url + "/inbox")
+    submit(d, "lang")
+    check("Inbox" in d.page_source and d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "English on request")
+    submit(d, "lang")
+    cookies = {c["name"]: c for c in d.get_cookies()}
+    session = cookies.get("zs_session")
+    check(session is not None and session["httpOnly"] and session.get("sameSite") == "Strict", "the session cookie is HttpOnly and SameSite=Strict")
+    submit(d, "logout")
+    d.get(url + "/inbox")
+    check(d.current_url.endswith("/login"), "logout ends the session")
+finally:
+    d.quit()
+
+# A POST without the CSRF token, with a valid session: refused (403), and
+# nothing recorded.
+def post(path, fields, cookie):
+    req = urllib.request.Request(url + path, data=urllib.parse.urlencode(fields).encode(),
+                                 headers={"Cookie": cookie}, method="POST")
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+d = browser("officer2")
+try:
+    login(d, "officer2", "correct horse 2")
+    tok = {c["name"]: c["value"] for c in d.get_cookies()}["zs_session"]
+    status, _ = post("/warning/%s/action" % urllib.parse.quote(wid, safe=""), {"action": "RESOLVED"}, "zs_session=" + tok)
+    check(status == 403, "a POST without its CSRF token is refused (%d)" % status)
+    status, _ = post("/warning/%s/action" % urllib.parse.quote(wid, safe=""), {"action": "RESOLVED", "csrf": "0" * 64}, "zs_session=" + tok)
+    check(status == 403, "a POST with a wrong CSRF token is refused (%d)" % status)
+    # With officer2's own valid form token, an action on officer1's warning: 404, nothing recorded.
+    d.get(url + "/inbox")
+    own = d.find_element(By.NAME, "csrf").get_attribute("value")
+    status, _ = post("/warning/%s/action" % urllib.parse.quote(wid, safe=""),
+                     {"action": "RESOLVED", "csrf": own}, "zs_session=" + tok)
+    check(status == 404, "another county's officer acting with a valid token gets 404 (%d)" % status)
+    d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
+    check(d.find_element(By.ID, "status").text == "404", "the other county's officer gets 404 for the warning")
+    shot(d, "not-found")
+    d.get(url + "/household/" + urllib.parse.quote(latest[wid]["household_id"], safe=""))
+    check(d.find_element(By.ID, "status").text == "404", "and 404 for its household")
+finally:
+    d.quit()
+
+d = browser("prov")
+try:
+    # Repeated wrong passwords: the account is throttled, even the right one then refused.
+    for _ in range(5):
+        login(d, "officer2", "not the password")
+    login(d, "officer2", "correct horse 2")
+    WebDriverWait(d, 10).until(EC.presence_of_element_located((By.ID, "error")))
+    check(d.current_url.endswith("/login"), "after 5 wrong passwords the right one is refused too (throttled)")
+    login(d, "prov", "correct horse 3")
+    d.get(url + "/overview")
+    check(len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")) > 0, "the province sees the overview per county and quarter")
+    shot(d, "overview")
+    tok = {c["name"]: c["value"] for c in d.get_cookies()}["zs_session"]
+    req = urllib.request.Request(url + "/overview.csv", headers={"Cookie": "zs_session=" + tok})
+    with urllib.request.urlopen(req) as r:
+        csv_text = r.read().decode()
+        ctype = r.headers["Content-Type"]
+    rows = csv_text.splitlines()
+    check(ctype.startswith("text/csv") and rows[0].startswith("county_code,county_name,key_assistance_county,quarter")
+          and len(rows) == 1 + len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")),
+          "the overview's CSV has a row per table row")
+    csp = urllib.request.urlopen(urllib.request.Request(url + "/login")).headers["Content-Security-Policy"]
+    check(csp.startswith("default-src 'none'") and "script-src" not in csp, "a strict Content-Security-Policy")
+    d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
+    check(not d.find_elements(By.ID, "do-ACK"), "the province sees a warning without action forms")
+finally:
+    d.quit()
+
+if failures:
+    print("%d failed" % len(failures), file=sys.stderr)
+    sys.exit(1)

@@ -1,0 +1,361 @@
+/* test_desk_store.c: zs-desk's read model (consumers/desk_store.c): the
+ * upsert of warnings with their history, follow-ups and audit lines, replays
+ * that add nothing, offsets that commit and roll back with the rows they
+ * produced, users, the per-county figures, and a database of another format
+ * refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "desk_store.h"
+
+#define DAY (86400000LL)
+
+static char path[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof(path), "/tmp/test_desk_store.XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static desk_store_t *open_ok(void)
+{
+    desk_store_t *st = NULL;
+    char errstr[256];
+    if (desk_store_open(path, &st, errstr, sizeof(errstr)) != ZS_OK)
+        fail_msg("open: %s", errstr);
+    return st;
+}
+
+static notify_warning_t warning(const char *id, const char *hh, const char *county, int status,
+                                int64_t at)
+{
+    notify_warning_t w = {.warning_id = id,
+                          .household_id = hh,
+                          .county_code = county,
+                          .rule = NOTIFY_RULE_INCOME_FALL,
+                          .severity = NOTIFY_SEVERITY_HIGH,
+                          .status = (notify_status_t)status,
+                          .risk = NOTIFY_RISK_OTHER,
+                          .year = 2024,
+                          .month = 6,
+                          .opened_year = 2024,
+                          .opened_month = 6,
+                          .has_t12m = true,
+                          .t12m_fen = 950000,
+                          .members_active = 3,
+                          .ncomponents = 1,
+                          .threshold_unit = NOTIFY_UNIT_NONE,
+                          .program = NOTIFY_PROGRAM_NONE,
+                          .detail = "top_fall=\"WAGE\"",
+                          .threshold_source = "",
+                          .ruleset_version = "2024.1",
+                          .emitted_at = at};
+    w.components[0] = (notify_component_t){.component = NOTIFY_COMPONENT_WAGE,
+                                           .current_fen = 100,
+                                           .has_previous = true,
+                                           .previous_fen = 200};
+    return w;
+}
+
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        if ((call) != ZS_OK)                                                                       \
+            fail_msg("%s: %s", #call, errstr);                                                     \
+    } while (0)
+
+static size_t history(desk_store_t *st, const char *wid, zs_buf_t *b)
+{
+    char errstr[256];
+    assert_int_equal(desk_store_history(st, wid, b, errstr, sizeof(errstr)), ZS_OK);
+    return b->len / sizeof(desk_event_t);
+}
+
+static void test_upsert_history_offsets(void **state)
+{
+    (void)state;
+    char errstr[256];
+    desk_store_t *st = open_ok();
+    const int64_t t0 = 1700000000000;
+    notify_warning_t w = warning("W-1", "H1", "451227", 0, t0);
+    assert_int_equal(desk_store_offset(st, "zs.warnings", 0), -1);
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    OK(desk_store_apply_warning(st, &w, "zs.warnings/0/10", errstr, sizeof(errstr)));
+    OK(desk_store_set_offset(st, "zs.warnings", 0, 11, errstr, sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    /* A crash in the middle of the next batch: rows and offsets go together. */
+    notify_warning_t w2 = warning("W-2", "H2", "451227", 0, t0);
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    OK(desk_store_apply_warning(st, &w2, "zs.warnings/0/11", errstr, sizeof(errstr)));
+    OK(desk_store_set_offset(st, "zs.warnings", 0, 12, errstr, sizeof(errstr)));
+    desk_store_close(st); /* no commit: as if killed */
+    st = open_ok();
+    desk_row_t r;
+    assert_int_equal(desk_store_offset(st, "zs.warnings", 0), 11);
+    assert_int_equal(desk_store_row(st, "W-2", &r), ZS_ERR_NOT_FOUND);
+    assert_int_equal(desk_store_row(st, "W-1", &r), ZS_OK);
+    assert_string_equal(r.county_code, "451227");
+    assert_int_equal(r.opened_at, t0);
+    assert_int_equal(r.acked_at, -1);
+    assert_non_null(strstr(r.evidence, "\"t12m\":950000"));
+    assert_non_null(strstr(r.evidence, "\"detail\":\"top_fall=\\\"WAGE\\\"\""));
+    assert_non_null(strstr(r.evidence, "[0,100,200]"));
+    /* The resumed batch, then the same record again (replay after a crash
+     * between a Kafka read and our commit cannot happen, but a replay must
+     * still add nothing). */
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    OK(desk_store_apply_warning(st, &w2, "zs.warnings/0/11", errstr, sizeof(errstr)));
+    OK(desk_store_apply_warning(st, &w2, "zs.warnings/0/11", errstr, sizeof(errstr)));
+    /* An update a quarter later: the state changes, the opening stays. */
+    notify_warning_t u = warning("W-1", "H1", "451227", 1, t0 + 90 * DAY);
+    u.month = 9;
+    OK(desk_store_apply_warning(st, &u, "zs.warnings/0/12", errstr, sizeof(errstr)));
+    OK(desk_store_set_offset(st, "zs.warnings", 0, 13, errstr, sizeof(errstr)));
+    /* Follow-ups, one of them twice (the same event id), and one for a
+     * warning not read yet. */
+    desk_followup_t ack = {.event_id = "e1",
+                           .household_id = "H1",
+                           .warning_id = "W-1",
+                           .note = "",
+                           .officer_id = "o1",
+                           .action = DESK_ACTION_ACK,
+                           .measure = DESK_MEASURE_NONE,
+                           .at = t0 + 3 * DAY};
+    desk_followup_t mea = {.event_id = "e2",
+                           .household_id = "H1",
+                           .warning_id = "W-1",
+                           .note = "n",
+                           .officer_id = "o1",
+                           .action = DESK_ACTION_MEASURE,
+                           .measure = DESK_MEASURE_EMPLOYMENT,
+                           .at = t0 + 40 * DAY};
+    desk_followup_t early = {.event_id = "e3",
+                             .household_id = "H3",
+                             .warning_id = "W-3",
+                             .note = "",
+                             .officer_id = "o1",
+                             .action = DESK_ACTION_ACK,
+                             .measure = DESK_MEASURE_NONE,
+                             .at = t0 + DAY};
+    OK(desk_store_apply_followup(st, &ack, errstr, sizeof(errstr)));
+    OK(desk_store_apply_followup(st, &ack, errstr, sizeof(errstr)));
+    OK(desk_store_apply_followup(st, &mea, errstr, sizeof(errstr)));
+    OK(desk_store_apply_followup(st, &early, errstr, sizeof(errstr)));
+    OK(desk_store_apply_audit(st, "W-1", "H1", "NOTIFICATION_SENT", "zs-notify", "ok", t0 + 1,
+                              "zs-notify/x", 4, errstr, sizeof(errstr)));
+    OK(desk_store_apply_audit(st, "W-1", "H1", "NOTIFICATION_SENT", "zs-notify", "ok", t0 + 1,
+                              "zs-notify/x", 4, errstr, sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    assert_int_equal(desk_store_offset(st, "zs.warnings", 0), 13);
+    assert_int_equal(desk_store_row(st, "W-1", &r), ZS_OK);
+    assert_int_equal(r.opened_at, t0);
+    assert_int_equal(r.updated_at, t0 + 90 * DAY);
+    assert_int_equal(r.month, 9);
+    assert_int_equal(r.status, 1);
+    assert_int_equal(r.acked_at, t0 + 3 * DAY);
+    assert_int_equal(r.measured_at, t0 + 40 * DAY);
+    assert_false(r.escalated);
+    zs_buf_t b;
+    zs_buf_init(&b, 1 << 20);
+    assert_int_equal(history(st, "W-1", &b), 5); /* OPEN, audit, ACK, MEASURE, UPDATED */
+    const desk_event_t *ev = (const desk_event_t *)b.data;
+    assert_string_equal(ev[0].kind, "OPEN");
+    assert_string_equal(ev[1].kind, "NOTIFICATION_SENT");
+    assert_string_equal(ev[2].kind, "ACK");
+    assert_string_equal(ev[2].actor, "o1");
+    assert_string_equal(ev[3].kind, "MEASURE");
+    assert_int_equal(ev[3].measure, DESK_MEASURE_EMPLOYMENT);
+    assert_string_equal(ev[4].kind, "UPDATED");
+    assert_int_equal(history(st, "W-2", &b), 1);
+    /* The follow-up that came first counts once its warning arrives. */
+    notify_warning_t w3 = warning("W-3", "H3", "451226", 0, t0);
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    OK(desk_store_apply_warning(st, &w3, "zs.warnings/1/0", errstr, sizeof(errstr)));
+    OK(desk_store_apply_audit(st, "W-3", "H3", "ESCALATION", "zs-audit sla", "overdue=MEASURE",
+                              t0 + 31 * DAY, "zs-audit/sla", 0, errstr, sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    assert_int_equal(desk_store_row(st, "W-3", &r), ZS_OK);
+    assert_int_equal(r.acked_at, t0 + DAY);
+    assert_true(r.escalated);
+    zs_buf_free(&b);
+    desk_store_close(st);
+}
+
+static void test_rows_and_stats(void **state)
+{
+    (void)state;
+    char errstr[256];
+    desk_store_t *st = open_ok();
+    const int64_t t0 = 1700000000000;
+    const struct {
+        const char *id, *hh, *county;
+        int severity, status;
+        int64_t opened, acked;
+    } ws[] = {
+        {"A", "H1", "451227", 1, 0, t0, t0 + 15 * DAY},       /* acked on the last day */
+        {"B", "H1", "451227", 2, 0, t0 + DAY, -1},            /* most severe */
+        {"C", "H2", "451227", 1, 0, t0 - DAY, t0 + 20 * DAY}, /* acked late */
+        {"D", "H3", "451227", 1, 2, t0, -1},                  /* cleared: not open */
+        {"E", "H4", "451226", 2, 0, t0, -1},                  /* another county */
+        {"F", "H5", "451327", 2, 0, t0, -1},                  /* another city */
+    };
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+        notify_warning_t w = warning(ws[i].id, ws[i].hh, ws[i].county, ws[i].status, ws[i].opened);
+        w.severity = (notify_severity_t)ws[i].severity;
+        char src[32];
+        snprintf(src, sizeof(src), "zs.warnings/0/%zu", i);
+        OK(desk_store_apply_warning(st, &w, src, errstr, sizeof(errstr)));
+        if (ws[i].acked >= 0) {
+            desk_followup_t f = {.event_id = ws[i].id,
+                                 .household_id = ws[i].hh,
+                                 .warning_id = ws[i].id,
+                                 .note = "",
+                                 .officer_id = "o",
+                                 .action = DESK_ACTION_ACK,
+                                 .measure = DESK_MEASURE_NONE,
+                                 .at = ws[i].acked};
+            OK(desk_store_apply_followup(st, &f, errstr, sizeof(errstr)));
+        }
+    }
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    zs_buf_t b;
+    zs_buf_init(&b, 1 << 20);
+    desk_filter_t f = {.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    const desk_row_t *r = (const desk_row_t *)b.data;
+    /* Most severe first, then the nearest deadline: C and A are acked, so
+     * their MEASURE deadlines (C's first) order them. */
+    assert_int_equal(b.len / sizeof(desk_row_t), 3);
+    assert_string_equal(r[0].warning_id, "B");
+    assert_string_equal(r[1].warning_id, "C");
+    assert_string_equal(r[2].warning_id, "A");
+    /* A city sees its counties; a county code as scope never sees another. */
+    f.scope = "4512";
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len / sizeof(desk_row_t), 4);
+    /* A scope that is not digits matches nothing (no LIKE wildcards). */
+    f.scope = "%";
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len, 0);
+    /* Filters: awaiting ACK; a household; everything of a household. */
+    f.scope = "45";
+    f.state = 0;
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len / sizeof(desk_row_t), 3); /* B, E, F */
+    f.state = -1;
+    f.household = "H1";
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len / sizeof(desk_row_t), 2);
+    f.household = "H3";
+    f.open_only = false;
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len / sizeof(desk_row_t), 1);
+    /* Plan item 35 per county and quarter: A within 15 days, C not. */
+    OK(desk_store_stats(st, "4512", 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    const desk_stat_t *s = (const desk_stat_t *)b.data;
+    assert_int_equal(b.len / sizeof(desk_stat_t), 2);
+    assert_string_equal(s[0].county_code, "451226");
+    assert_string_equal(s[1].county_code, "451227");
+    assert_int_equal(s[1].year, 2024);
+    assert_int_equal(s[1].quarter, 2);
+    assert_int_equal(s[1].warnings, 4);
+    assert_int_equal(s[1].open, 3);
+    assert_int_equal(s[1].acked_in_time, 1);
+    assert_int_equal(s[1].measured_in_time, 0);
+    zs_buf_free(&b);
+    desk_store_close(st);
+}
+
+static void count_user(const desk_user_t *u, void *arg)
+{
+    (void)u;
+    (*(int *)arg)++;
+}
+
+static void test_users(void **state)
+{
+    (void)state;
+    char errstr[256];
+    desk_store_t *st = open_ok();
+    desk_user_t u = {.login = "officer1",
+                     .role = DESK_ROLE_OFFICER,
+                     .scope = "451227",
+                     .hash = "$argon2id$x",
+                     .created_at = 1};
+    OK(desk_store_user_add(st, &u, errstr, sizeof(errstr)));
+    assert_int_equal(desk_store_user_add(st, &u, errstr, sizeof(errstr)), ZS_ERR_INVALID);
+    assert_non_null(strstr(errstr, "exists"));
+    desk_user_t got;
+    assert_int_equal(desk_store_user_get(st, "officer1", &got), ZS_OK);
+    assert_string_equal(got.scope, "451227");
+    assert_string_equal(got.hash, "$argon2id$x");
+    assert_false(got.disabled);
+    OK(desk_store_user_disable(st, "officer1", errstr, sizeof(errstr)));
+    assert_int_equal(desk_store_user_get(st, "officer1", &got), ZS_OK);
+    assert_true(got.disabled);
+    assert_int_equal(desk_store_user_disable(st, "nobody", errstr, sizeof(errstr)),
+                     ZS_ERR_NOT_FOUND);
+    assert_int_equal(desk_store_user_get(st, "nobody", &got), ZS_ERR_NOT_FOUND);
+    int n = 0;
+    OK(desk_store_user_each(st, count_user, &n));
+    assert_int_equal(n, 1);
+    desk_store_close(st);
+}
+
+static void test_format_refused(void **state)
+{
+    (void)state;
+    char errstr[256];
+    desk_store_close(open_ok());
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE meta SET value=2 WHERE key='format'", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    desk_store_t *st = NULL;
+    assert_int_equal(desk_store_open(path, &st, errstr, sizeof(errstr)), ZS_ERR_INVALID);
+    assert_null(st);
+    assert_non_null(strstr(errstr, "format 2"));
+    assert_int_equal(desk_store_open("/nonexistent/dir/desk.db", &st, errstr, sizeof(errstr)),
+                     ZS_ERR_IO);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_upsert_history_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_format_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
