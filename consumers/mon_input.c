@@ -287,8 +287,12 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     if (t < 0 || p < 0 || p >= m->nparts || !m->parts[p].assigned)
         return ZS_OK; /* not ours (a revoked partition's leftovers) */
     part_t *pt = &m->parts[p];
-    zs_err_t err = mon_txn_begin(m, errstr, errstr_size);
-    if (err != ZS_OK)
+    /* A full work table commits before this record's offset is taken: the
+     * commit must not carry an offset past a record it did not apply. */
+    zs_err_t err = ZS_OK;
+    if (m->nwork >= m->work_max && (err = mon_txn_commit(m, errstr, errstr_size)) != ZS_OK)
+        return err;
+    if ((err = mon_txn_begin(m, errstr, errstr_size)) != ZS_OK)
         return err;
     m->src_topic = topic;
     m->src_partition = p;
@@ -329,10 +333,6 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     if (rkm->key == NULL || rkm->key_len != strlen(id) || memcmp(rkm->key, id, rkm->key_len) != 0)
         return mon_emit_dead_letter(m, rkm, "key is not the record's household_id",
                                     "ZS_ERR_INVALID", errstr, errstr_size);
-    if (m->nwork == WORK_MAX && (err = mon_txn_commit(m, errstr, errstr_size)) != ZS_OK)
-        return err;
-    if ((err = mon_txn_begin(m, errstr, errstr_size)) != ZS_OK)
-        return err;
     work_t *w = mon_txn_load(m, p, id, why, sizeof(why));
     if (w == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT, "%s", why);

@@ -60,7 +60,7 @@ typedef struct work {
     size_t episodes_before;
 } work_t;
 
-#define WORK_MAX   4096
+#define WORK_MAX   4096 /* the largest zs.monitor.work.max */
 #define WORK_SLOTS 8192 /* a power of two, twice WORK_MAX */
 
 typedef struct monitor {
@@ -81,6 +81,7 @@ typedef struct monitor {
     int nparts; /* partition count of the input topics */
     work_t *work;
     size_t nwork;
+    size_t work_max;                 /* zs.monitor.work.max, at most WORK_MAX */
     uint16_t work_index[WORK_SLOTS]; /* open addressing over work: index + 1, 0 empty */
     mon_out_t out;
     zs_buf_t msg, state;

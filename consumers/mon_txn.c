@@ -69,7 +69,7 @@ work_t *mon_txn_load(monitor_t *m, int32_t p, const char *id, char *errstr, size
         if (w->partition == p && strcmp(w->hh.id, id) == 0)
             return w;
     }
-    if (m->nwork == WORK_MAX) {
+    if (m->nwork >= m->work_max) {
         snprintf(errstr, errstr_size, "too many households in one transaction");
         return NULL; /* the caller commits first */
     }

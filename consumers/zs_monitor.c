@@ -79,6 +79,13 @@ static const zs_config_def_t defs[] = {
      .min = "1",
      .max = "10000000",
      .doc = "Input records after which a transaction is committed."},
+    {.name = "zs.monitor.work.max",
+     .type = ZS_CONFIG_INT,
+     .dflt = "4096",
+     .min = "1",
+     .max = "4096",
+     .doc = "Households one transaction may touch; a transaction that reaches it commits "
+            "before the next input record is taken."},
     {.name = "zs.monitor.stats.interval",
      .type = ZS_CONFIG_MS,
      .dflt = "30s",
@@ -374,6 +381,10 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
     if (err == ZS_OK)
         err = zs_config_get_int(m->cfg, "zs.monitor.commit.records", &m->records_max, errstr,
                                 errstr_size);
+    int64_t work_max = WORK_MAX;
+    if (err == ZS_OK)
+        err = zs_config_get_int(m->cfg, "zs.monitor.work.max", &work_max, errstr, errstr_size);
+    m->work_max = (size_t)work_max;
     if (err == ZS_OK)
         err = zs_config_get_ms(m->cfg, "zs.monitor.stats.interval", &m->stats_ms, errstr,
                                errstr_size);

@@ -88,27 +88,7 @@ cmp -s warnings-ref.keys warnings-rebalance.keys ||
     fail "after a join and a kill the warnings differ: $(diff warnings-ref.keys warnings-rebalance.keys | head -8)"
 ok "a second instance joined, the first was killed: the warnings equal an undisturbed run's"
 
-for run in ref crash rebalance; do
-    "$cat_bin" -b "$bs" -t "$base$run.monitor.state" -e -J >"state-$run.jsonl" 2>cat.log ||
-        fail "zs-cat state: $(cat cat.log)"
-done
-python3 - <<'PY' || fail "the final household states differ"
-import json
-def final(run):
-    last = {}
-    for line in open("state-%s.jsonl" % run):
-        m = json.loads(line)
-        v = m["value"]
-        if v["scope"] == "HOUSEHOLD":
-            last[v["household_id"]] = v["state"]
-    return last
-ref = final("ref")
-for run in ("crash", "rebalance"):
-    got = final(run)
-    diff = [h for h in set(ref) | set(got) if ref.get(h) != got.get(h)]
-    assert not diff, (run, len(diff), sorted(diff)[:3])
-print(len(ref), "household states equal")
-PY
+compare_states "$base" ref crash rebalance
 ok "the changelog's final household states are byte-identical to the undisturbed run's"
 
 for run in crash rebalance; do

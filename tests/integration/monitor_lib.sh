@@ -21,7 +21,7 @@ y, n = int(f[:4]), int(f[5])
 while (y, n) <= (int(t[:4]), int(t[5])):
     print('%dQ%d' % (y, n)); y, n = (y, n + 1) if n < 4 else (y + 1, 1)"); do
         for t in household income employment subsidy hardship followup; do
-            "$push" close --topic "$t" --period "$q" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
+            "$push" close --topic "$t" --period "$q" -b "$bs" --quiet -X zs.topic.prefix="$prefix" >>push.log \
                 2>>push.log || fail "zs-push close $t $q: $(tail -5 push.log)"
         done
     done
@@ -115,5 +115,35 @@ if fg != fw:
     print("findings differ:", sorted(set(fw) - set(fg))[:5], sorted(set(fg) - set(fw))[:5], file=sys.stderr)
     sys.exit(1)
 print(len(got), "episodes opened,", len(fg), "findings")
+PY
+}
+
+# compare_states BASE REF RUN...: the last state record of each household in
+# the changelog BASE<run>.monitor.state of every RUN equals REF's, byte for
+# byte.
+compare_states() {
+    local base=$1 run
+    shift
+    for run in "$@"; do
+        "$cat_bin" -b "$bs" -t "$base$run.monitor.state" -e -J >"state-$run.jsonl" 2>cat.log ||
+            fail "zs-cat state: $(cat cat.log)"
+    done
+    python3 - "$@" <<'PY' || fail "the final household states differ"
+import json, sys
+def final(run):
+    last = {}
+    for line in open("state-%s.jsonl" % run):
+        v = json.loads(line)["value"]
+        if v["scope"] == "HOUSEHOLD":
+            last[v["household_id"]] = v["state"]
+    return last
+ref = final(sys.argv[1])
+for run in sys.argv[2:]:
+    got = final(run)
+    diff = sorted(h for h in set(ref) | set(got) if ref.get(h) != got.get(h))
+    if diff:
+        sys.exit("%s: %d of %d household states differ from %s's, e.g. %s"
+                 % (run, len(diff), len(ref), sys.argv[1], diff[:3]))
+print(len(ref), "household states equal")
 PY
 }
