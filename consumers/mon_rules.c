@@ -199,6 +199,33 @@ static int64_t floor_div(int64_t a, int64_t b)
     return (a % b != 0 && a < 0) ? q - 1 : q;
 }
 
+/* Money arithmetic saturates at the int64 range. zs-monitor refuses an
+ * amount beyond the contract (common/zs_contract.h) at its door, so on
+ * valid input these never bind; they keep the rules defined on any other. */
+static int64_t add_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t sub_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t mul_sat(int64_t a, int64_t b)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r))
+        return (a < 0) != (b < 0) ? INT64_MIN : INT64_MAX;
+    return r;
+}
+
 /* Each component's household total over first..last (standing statements). */
 static void components_between(const mon_hh_t *hh, zs_month_t first, zs_month_t last,
                                int64_t sum[MON_COMPONENTS])
@@ -207,13 +234,15 @@ static void components_between(const mon_hh_t *hh, zs_month_t first, zs_month_t 
     for (size_t i = 0; i < hh->nincomes; i++) {
         const mon_income_t *s = &hh->incomes[i];
         if (s->month >= first && s->month <= last)
-            sum[s->component] += s->fen;
+            sum[s->component] = add_sat(sum[s->component], s->fen);
     }
 }
 
 static int64_t net_of(const int64_t c[MON_COMPONENTS])
 {
-    return c[MON_WAGE] + c[MON_OPERATING] + c[MON_PROPERTY] + c[MON_TRANSFER] - c[MON_EXPENSE];
+    int64_t gross =
+        add_sat(add_sat(c[MON_WAGE], c[MON_OPERATING]), add_sat(c[MON_PROPERTY], c[MON_TRANSFER]));
+    return sub_sat(gross, c[MON_EXPENSE]);
 }
 
 static int64_t net_between(const mon_hh_t *hh, zs_month_t first, zs_month_t last)
@@ -420,7 +449,7 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         p = floor_div(net_of(e.previous), active);
         e.prev_per_capita = p;
         if (p > 0) {
-            growth = floor_div((c - p) * 10000, p);
+            growth = floor_div(mul_sat(sub_sat(c, p), 10000), p);
             e.has_growth = true;
             e.growth_bp = (int32_t)(growth > INT32_MAX   ? INT32_MAX
                                     : growth < INT32_MIN ? INT32_MIN
@@ -612,10 +641,10 @@ static entitlement_t entitlement_of(const mon_hh_t *hh, const mon_subsidy_t *due
             p->month != due->month)
             continue;
         e.paid_count++;
-        e.paid_sum += p->fen;
+        e.paid_sum = add_sat(e.paid_sum, p->fen);
         if (p->at < deadline) {
             e.ontime_count++;
-            e.ontime_sum += p->fen;
+            e.ontime_sum = add_sat(e.ontime_sum, p->fen);
         }
     }
     return e;
@@ -735,8 +764,9 @@ static zs_err_t expense_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         hh->costs[i].judged = true;
         int64_t income = net_between(hh, c.month - 11, c.month);
         bool by_floor = c.fen >= r->large_expense_fen;
-        bool by_share =
-            income <= 0 ? c.fen > 0 : c.fen * 10000 >= income * r->large_expense_share_bp;
+        bool by_share = income <= 0
+                            ? c.fen > 0
+                            : mul_sat(c.fen, 10000) >= mul_sat(income, r->large_expense_share_bp);
         if (!by_floor && !by_share)
             continue;
         mon_evidence_t e = {.members_active = (int32_t)active,
@@ -749,7 +779,7 @@ static zs_err_t expense_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
             e.threshold = r->large_expense_share_bp;
             e.unit = MON_UNIT_BASIS_POINTS;
             e.has_observed = income > 0;
-            e.observed = income > 0 ? c.fen * 10000 / income : 0;
+            e.observed = income > 0 ? mul_sat(c.fen, 10000) / income : 0;
             e.threshold_source = "zs.rules.large_expense_share_bp (plan item 32)";
         } else {
             e.threshold = r->large_expense_fen;

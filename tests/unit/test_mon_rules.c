@@ -1781,6 +1781,44 @@ static int setup(void **state)
     return 0;
 }
 
+/* Regression: signed overflow in the rules. Amounts near INT64_MAX (which
+ * zs-monitor now refuses at its door, but the rules must stay defined on
+ * anything) wrapped the T12M sum negative: a NEGATIVE_NET_INCOME finding and
+ * an INCOME_FALL for the richest household there is, and undefined
+ * behaviour in (c - p) * 10000 and a cost's share (UBSan aborts). Now the
+ * sums saturate: no income warning, and LARGE_EXPENSE's share is defined. */
+static void signed_overflow_in_the_rules(void **state)
+{
+    (void)state;
+    fresh("H1");
+    member(1980, MON_ORDINARY, 0, true);
+    snapshot(at(M(2022, 1), 1));
+    window(FROM - 4, 1200000);
+    window(FROM, 1200000);
+    income(NULL, M(2023, 6), MON_WAGE, "hrss", INT64_MAX / 2 + 1, 0);
+    income(NULL, M(2023, 7), MON_WAGE, "hrss", INT64_MAX / 2 + 1, 0);
+    income(NULL, M(2023, 8), MON_OPERATING, "agri", INT64_MAX, 0);
+    cost(NULL, M(2024, 2), INT64_MAX / 3);
+    close_q(FROM);
+    size_t n;
+    const mon_decision_t *d = mon_out_decisions(&out, &n);
+    bool large = false;
+    for (size_t k = 0; k < n; k++) {
+        expect(d[k].rule != MON_INCOME_FALL && d[k].rule != MON_SLOW_GROWTH &&
+                   d[k].rule != MON_LOW_INCOME,
+               "an income warning for a household with saturated income");
+        if (d[k].rule == MON_LARGE_EXPENSE) {
+            large = true;
+            expect(d[k].evidence.observed >= 0, "LARGE_EXPENSE's share below 0");
+        }
+    }
+    expect(large, "no LARGE_EXPENSE for a cost of INT64_MAX / 3");
+    const mon_finding_t *f = mon_out_findings(&out, &n);
+    for (size_t k = 0; k < n; k++)
+        expect(f[k].kind != MON_NEGATIVE_NET_INCOME, "NEGATIVE_NET_INCOME from a wrapped sum");
+    assert_int_equal(problems, 0);
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -1796,7 +1834,7 @@ int main(void)
         cmocka_unit_test(decision_table),  cmocka_unit_test(statement_table),
         cmocka_unit_test(warning_ids),     cmocka_unit_test(state_roundtrip),
         cmocka_unit_test(state_truncated), cmocka_unit_test(state_corrupt),
-        cmocka_unit_test(by_year),
+        cmocka_unit_test(by_year),         cmocka_unit_test(signed_overflow_in_the_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
