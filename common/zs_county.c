@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "zs_buf.h"
+#include "zs_config.h"
 
 #define MAX_FILE_SIZE (1024 * 1024)
 #define NFIELDS       5
@@ -337,4 +338,18 @@ void zs_county_table_free(zs_county_table_t *t)
     free(t->rows);
     free(t->text);
     free(t);
+}
+
+zs_err_t zs_county_load_configured(const zs_config_t *cfg, zs_county_table_t **out, char *errstr,
+                                   size_t errstr_size)
+{
+    const char *data_dir = NULL, *region = NULL;
+    char path[4096];
+    *out = NULL;
+    zs_err_t err = zs_config_get_str(cfg, "zs.data.dir", &data_dir, errstr, errstr_size);
+    err = err ? err : zs_config_get_str(cfg, "zs.region", &region, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    snprintf(path, sizeof(path), "%s/%s-counties.csv", data_dir, region);
+    return zs_county_load(path, out, errstr, errstr_size);
 }

@@ -36,6 +36,12 @@ typedef struct zs_county_table zs_county_table_t;
 zs_err_t zs_county_load(const char *path, zs_county_table_t **out, char *errstr,
                         size_t errstr_size);
 
+struct zs_config;
+/* Loads the region's table as the configuration names it: zs.data.dir's
+ * <zs.region>-counties.csv. Errors as zs_county_load, or the configuration's. */
+zs_err_t zs_county_load_configured(const struct zs_config *cfg, zs_county_table_t **out,
+                                   char *errstr, size_t errstr_size);
+
 /* The county with that code (len bytes, need not be NUL-terminated), or NULL if the
  * code is unknown, not 6 characters, or t is NULL. The result lives as long as t. */
 const zs_county_t *zs_county_find(const zs_county_table_t *t, const char *code, size_t len);

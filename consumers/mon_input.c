@@ -9,6 +9,8 @@
 
 #include "mon_service.h"
 #include "zs_avro.h"
+#include "zs_contract.h"
+#include "zs_county.h"
 #include "zs_log.h"
 
 const char *mon_avro_str(avro_value_t *rec, const char *name)
@@ -58,7 +60,7 @@ int mon_input_index(const monitor_t *m, const char *topic)
 static bool valid_id(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 32)
+    if (n < 1 || n > ZS_CONTRACT_ID_MAX)
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -150,6 +152,48 @@ static zs_err_t on_close(monitor_t *m, int t, int32_t p, avro_value_t *v, char *
     return err;
 }
 
+/* A time of the contract (reported_at, updated_at, at): 2000-01-01 to the
+ * end of 2100. */
+static zs_err_t check_time(const char *field, int64_t ms, char *why, size_t why_size)
+{
+    if (ms < ZS_CONTRACT_TIME_MIN_MS || ms >= ZS_CONTRACT_TIME_MAX_MS)
+        return zs_fail(why, why_size, ZS_ERR_INVALID,
+                       "%s %" PRId64 ": not a time from 2000 to the end of 2100", field, ms);
+    return ZS_OK;
+}
+
+/* A household snapshot's members: 1-64, distinct, each usable. */
+static zs_err_t read_members(avro_value_t *v, mon_member_in_t *members, size_t *n, char *why,
+                             size_t why_size)
+{
+    avro_value_t arr, item;
+    bool ok = true;
+    if (avro_value_get_by_name(v, "members", &arr, NULL) || avro_value_get_size(&arr, n) ||
+        *n < 1 || *n > ZS_CONTRACT_MEMBERS_MAX)
+        return zs_fail(why, why_size, ZS_ERR_INVALID, "members: not 1-%d", ZS_CONTRACT_MEMBERS_MAX);
+    for (size_t i = 0; i < *n; i++) {
+        avro_value_get_by_index(&arr, i, &item, NULL);
+        mon_member_in_t *mb = &members[i];
+        *mb = (mon_member_in_t){.person_id = mon_avro_str(&item, "person_id"),
+                                .birth_year = (int)mon_avro_long(&item, "birth_year", &ok),
+                                .labor = (int)mon_avro_long(&item, "labor_class", &ok),
+                                .disability = (int)mon_avro_long(&item, "disability", &ok),
+                                .active = mon_avro_long(&item, "active", &ok) != 0};
+        if (!ok || !valid_id(mb->person_id) || mb->disability < 0 || mb->disability > 4)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "member %zu: not usable", i + 1);
+        if (mb->birth_year < ZS_CONTRACT_BIRTH_YEAR_MIN ||
+            mb->birth_year > ZS_CONTRACT_BIRTH_YEAR_MAX)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "member %zu: birth_year %d not in %d-%d",
+                           i + 1, mb->birth_year, ZS_CONTRACT_BIRTH_YEAR_MIN,
+                           ZS_CONTRACT_BIRTH_YEAR_MAX);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(members[j].person_id, mb->person_id) == 0)
+                return zs_fail(why, why_size, ZS_ERR_INVALID,
+                               "member %zu: the same person as member %zu", i + 1, j + 1);
+    }
+    return ZS_OK;
+}
+
 /* Applies one decoded input record of household hh. Returns ZS_ERR_INVALID
  * with why for a record that breaks the contract. */
 static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, avro_value_t *v,
@@ -168,41 +212,35 @@ static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, 
         int64_t amount = strcmp(name, "zengshou.EmploymentRecord") == 0
                              ? 0
                              : mon_avro_long(v, "amount_fen", &ok);
-        if (!ok || amount < 0)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "amount_fen %lld: below 0",
-                           (long long)amount);
+        if (!ok || amount < 0 || amount > ZS_CONTRACT_AMOUNT_MAX_FEN)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "amount_fen %" PRId64 ": not 0-%" PRId64,
+                           amount, ZS_CONTRACT_AMOUNT_MAX_FEN);
         if (!valid_id(event_id))
             return zs_fail(why, why_size, ZS_ERR_INVALID, "event_id: not 1-32 of [0-9A-Za-z_-]");
+        if (check_time("reported_at", mon_avro_long(v, "reported_at", &ok), why, why_size))
+            return ZS_ERR_INVALID;
     }
     if (strcmp(name, "zengshou.Household") == 0) {
         const char *county = mon_avro_str(v, "county_code");
         int64_t category = mon_avro_long(v, "category", &ok),
                 updated = mon_avro_long(v, "updated_at", &ok);
-        avro_value_t arr, item;
+        mon_member_in_t members[ZS_CONTRACT_MEMBERS_MAX];
         size_t n = 0;
-        if (!ok || county == NULL || strlen(county) != 6 ||
-            avro_value_get_by_name(v, "members", &arr, NULL) || avro_value_get_size(&arr, &n) ||
-            n > 64)
+        if (!ok || county == NULL)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "household snapshot: not usable");
+        /* A county code reaches file names downstream: only the region's. */
+        if (zs_county_find(m->counties, county, strlen(county)) == NULL)
             return zs_fail(why, why_size, ZS_ERR_INVALID,
-                           "household snapshot: county_code or members not usable");
-        mon_member_in_t members[64];
-        for (size_t i = 0; i < n; i++) {
-            avro_value_get_by_index(&arr, i, &item, NULL);
-            members[i] =
-                (mon_member_in_t){.person_id = mon_avro_str(&item, "person_id"),
-                                  .birth_year = (int)mon_avro_long(&item, "birth_year", &ok),
-                                  .labor = (int)mon_avro_long(&item, "labor_class", &ok),
-                                  .disability = (int)mon_avro_long(&item, "disability", &ok),
-                                  .active = mon_avro_long(&item, "active", &ok) != 0};
-            if (!ok || !valid_id(members[i].person_id) || members[i].disability < 0 ||
-                members[i].disability > 4)
-                return zs_fail(why, why_size, ZS_ERR_INVALID, "member %zu: not usable", i + 1);
-        }
+                           "county_code: not a county of the region");
+        if (check_time("updated_at", updated, why, why_size) ||
+            read_members(v, members, &n, why, why_size))
+            return ZS_ERR_INVALID;
         err = mon_apply_household(hh, county, (int)category, updated, members, n, &a);
     } else if (strcmp(name, "zengshou.IncomeRecord") == 0) {
         const char *source = mon_avro_str(v, "source");
-        if (source == NULL || source[0] == '\0' || strlen(source) > 32)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "source: 1-32 characters");
+        if (source == NULL || source[0] == '\0' || strlen(source) > ZS_CONTRACT_NAME_MAX)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "source: not 1-%d bytes",
+                           ZS_CONTRACT_NAME_MAX);
         err = mon_apply_income(hh, event_id, month, (int)mon_avro_long(v, "component", &ok), source,
                                mon_avro_long(v, "amount_fen", &ok),
                                mon_avro_long(v, "reported_at", &ok), &a);
@@ -237,8 +275,14 @@ static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, 
     } else if (strcmp(name, "zengshou.FollowUp") == 0) {
         const char *warning_id = mon_avro_str(v, "warning_id");
         int64_t action = mon_avro_long(v, "action", &ok), at = mon_avro_long(v, "at", &ok);
-        if (!ok || warning_id == NULL || !valid_id(event_id))
+        if (!ok || !valid_id(event_id))
             return zs_fail(why, why_size, ZS_ERR_INVALID, "follow-up: not usable");
+        if (warning_id == NULL || warning_id[0] == '\0' ||
+            strlen(warning_id) > ZS_CONTRACT_NAME_MAX)
+            return zs_fail(why, why_size, ZS_ERR_INVALID, "warning_id: not 1-%d bytes",
+                           ZS_CONTRACT_NAME_MAX);
+        if (check_time("at", at, why, why_size))
+            return ZS_ERR_INVALID;
         bool cleared = false;
         err = mon_follow_up(hh, warning_id, action == 2, at, &m->out, &cleared);
         static const char *const actions[] = {"ACK", "MEASURE", "RESOLVED"};

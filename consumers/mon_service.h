@@ -28,6 +28,7 @@
 #include "zs_buf.h"
 #include "zs_codec.h"
 #include "zs_config.h"
+#include "zs_county.h"
 #include "zs_err.h"
 #include "zs_period.h"
 
@@ -66,6 +67,7 @@ typedef struct work {
 typedef struct monitor {
     zs_config_t *cfg;
     mon_rules_t rules;
+    zs_county_table_t *counties; /* the region's: a snapshot's county must be one */
     zs_schemas_t *schemas;
     zs_decoder_t *dec;
     zs_encoder_t *warn_enc, *audit_enc, *dead_enc, *state_enc;

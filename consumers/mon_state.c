@@ -126,7 +126,7 @@ static int source_index(mon_hh_t *hh, const char *source)
             return (int)i;
     if (hh->nsources >= MON_SOURCES_MAX)
         return -1;
-    snprintf(hh->sources[hh->nsources], MON_ID_SIZE, "%s", source);
+    snprintf(hh->sources[hh->nsources], MON_SOURCE_SIZE, "%s", source);
     return (int)hh->nsources++;
 }
 
@@ -474,10 +474,10 @@ static void canonical(mon_hh_t *hh)
         moved |= order[i] != i;
     }
     if (moved) {
-        char tmp[MON_SOURCES_MAX][MON_ID_SIZE];
+        char tmp[MON_SOURCES_MAX][MON_SOURCE_SIZE];
         for (size_t i = 0; i < hh->nsources; i++)
-            memcpy(tmp[i], hh->sources[order[i]], MON_ID_SIZE);
-        memcpy(hh->sources, tmp, hh->nsources * MON_ID_SIZE);
+            memcpy(tmp[i], hh->sources[order[i]], MON_SOURCE_SIZE);
+        memcpy(hh->sources, tmp, hh->nsources * MON_SOURCE_SIZE);
         for (size_t i = 0; i < hh->nincomes; i++)
             hh->incomes[i].source = to[hh->incomes[i].source];
     }
@@ -692,7 +692,7 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
         r.what = r.what ? r.what : "too many sources";
     hh->nsources = r.what ? 0 : n;
     for (size_t i = 0; i < hh->nsources; i++)
-        get_str(&r, hh->sources[i], MON_ID_SIZE, 0, "");
+        get_str(&r, hh->sources[i], MON_SOURCE_SIZE, 0, "");
     n = get_count(&r, 4);
     if (n > 255)
         r.what = r.what ? r.what : "too many persons";

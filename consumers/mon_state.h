@@ -14,10 +14,12 @@
 #include <stdint.h>
 
 #include "zs_buf.h"
+#include "zs_contract.h"
 #include "zs_err.h"
 #include "zs_period.h"
 
-#define MON_ID_SIZE 33 /* ids: 1-32 characters of [0-9A-Za-z_-], NUL */
+#define MON_ID_SIZE     33                         /* ids: 1-32 characters of [0-9A-Za-z_-], NUL */
+#define MON_SOURCE_SIZE (ZS_CONTRACT_NAME_MAX + 1) /* a source's name, NUL */
 
 /* Enumerations in their schema's symbol order (the decoded Avro index). */
 enum { MON_SKILLED, MON_ORDINARY, MON_WEAK, MON_LOST, MON_NONE };
@@ -111,7 +113,7 @@ typedef struct mon_hh {
     char county[7];
     uint8_t category;
     int64_t updated_at; /* the snapshot's */
-    char sources[MON_SOURCES_MAX][MON_ID_SIZE];
+    char sources[MON_SOURCES_MAX][MON_SOURCE_SIZE];
     size_t nsources;
 #define MON_ARRAY(type, name)                                                                      \
     type *name;                                                                                    \

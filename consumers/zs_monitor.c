@@ -391,6 +391,8 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
     if (err == ZS_OK)
         err = setup_rules(m, errstr, errstr_size);
     if (err == ZS_OK)
+        err = zs_county_load_configured(m->cfg, &m->counties, errstr, errstr_size);
+    if (err == ZS_OK)
         err = zs_schemas_load(schema_dir, &m->schemas, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
@@ -527,6 +529,7 @@ static void teardown(monitor_t *m)
     zs_encoder_free(m->state_enc);
     zs_decoder_free(m->dec);
     zs_schemas_free(m->schemas);
+    zs_county_table_free(m->counties);
 }
 
 /* ---- the loop ---- */

@@ -3,7 +3,12 @@
  * month 13, a key that is not the record's household, another schema than
  * the topic carries) goes to zs.deadletter with its place and bytes, and the
  * valid input after it is still applied: a household with too little income
- * gets exactly one LOW_INCOME warning at the 2024Q1 close. SIGTERM stops it
+ * gets exactly one LOW_INCOME warning at the 2024Q1 close. Values the input
+ * contract forbids (common/zs_contract.h) are dead letters too: an amount
+ * beyond its maximum, a reported_at of INT64_MAX, a source over 100 bytes,
+ * a birth year of -5, a county not of the region, a member listed twice, a
+ * household without members, a follow-up without a warning_id; a source of
+ * 100 bytes, which zs-push accepts, is applied. SIGTERM stops it
  * cleanly with what it read committed; bad usage and a missing topic exit 2.
  * argv[1] is zs-monitor, argv[2] zs-cat (reads zs.audit back). The mock
  * cluster accepts transactions without honouring them: nothing here tests
@@ -146,7 +151,7 @@ static int count_in(const char *text, const char *needle)
 
 typedef struct input {
     zs_schemas_t *set;
-    zs_encoder_t *household, *income, *employment, *close;
+    zs_encoder_t *household, *income, *employment, *close, *followup;
     rd_kafka_t *rk;
     zs_buf_t msg;
     int sent, delivered, failed;
@@ -203,6 +208,7 @@ static void input_open(input_t *in, const char *bootstraps)
     in->income = encoder(in, "IncomeRecord");
     in->employment = encoder(in, "EmploymentRecord");
     in->close = encoder(in, "PeriodClose");
+    in->followup = encoder(in, "FollowUp");
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     assert_int_equal(
         rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps, errstr, sizeof(errstr)),
@@ -233,6 +239,7 @@ static void input_close(input_t *in)
     zs_encoder_free(in->income);
     zs_encoder_free(in->employment);
     zs_encoder_free(in->close);
+    zs_encoder_free(in->followup);
     zs_schemas_free(in->set);
 }
 
@@ -261,34 +268,47 @@ static void send_value(input_t *in, zs_encoder_t *enc, const char *topic, const 
     send_raw(in, topic, key, in->msg.data, in->msg.len, offset);
 }
 
-/* A household snapshot: one active member born in 1980, skilled labour. */
-static void send_household(input_t *in, const char *id)
+/* A household snapshot of county: nmembers active members P1, P2, ... (all
+ * P1 when same), born in birth_year, skilled labour. */
+static void fill_household(input_t *in, const char *id, const char *county, int nmembers, bool same,
+                           int birth_year)
 {
     avro_value_t *v = zs_encoder_value(in->household), arr = {0}, m = {0};
     set_str(v, "household_id", id);
-    set_str(v, "county_code", "451227");
+    set_str(v, "county_code", county);
     set_str(v, "township", "T1");
     set_str(v, "village", "V1");
     set_num(v, "category", 0, "STABLE");
     set_num(v, "updated_at", 1704067200000, NULL);
     assert_int_equal(avro_value_get_by_name(v, "members", &arr, NULL), 0);
-    assert_int_equal(avro_value_append(&arr, &m, NULL), 0);
-    assert_int_equal(zs_codec_null_optionals(&m), ZS_OK);
-    set_str(&m, "person_id", "P1");
-    set_num(&m, "relation", 0, "HEAD");
-    set_num(&m, "birth_year", 1980, NULL);
-    set_num(&m, "sex", 0, "F");
-    set_num(&m, "labor_class", 0, "SKILLED");
-    set_num(&m, "disability", 0, NULL);
-    set_num(&m, "in_school", 0, NULL);
-    set_num(&m, "active", 1, NULL);
-    set_num(&m, "updated_at", 1704067200000, NULL);
+    assert_int_equal(avro_value_reset(&arr), 0);
+    for (int i = 0; i < nmembers; i++) {
+        char person[8];
+        snprintf(person, sizeof(person), "P%d", same ? 1 : i + 1);
+        assert_int_equal(avro_value_append(&arr, &m, NULL), 0);
+        assert_int_equal(zs_codec_null_optionals(&m), ZS_OK);
+        set_str(&m, "person_id", person);
+        set_num(&m, "relation", 0, i == 0 ? "HEAD" : "CHILD");
+        set_num(&m, "birth_year", birth_year, NULL);
+        set_num(&m, "sex", 0, "F");
+        set_num(&m, "labor_class", 0, "SKILLED");
+        set_num(&m, "disability", 0, NULL);
+        set_num(&m, "in_school", 0, NULL);
+        set_num(&m, "active", 1, NULL);
+        set_num(&m, "updated_at", 1704067200000, NULL);
+    }
+}
+
+/* A household snapshot: one active member born in 1980, skilled labour. */
+static void send_household(input_t *in, const char *id)
+{
+    fill_household(in, id, "451227", 1, false, 1980);
     send_value(in, in->household, "zs.household", id, NULL);
 }
 
-/* Fills an IncomeRecord (WAGE from hrss). */
-static void fill_income(input_t *in, const char *event_id, const char *household, int year,
-                        int month, int64_t fen)
+/* Fills an IncomeRecord (WAGE from hrss); the value, to change a field. */
+static avro_value_t *fill_income(input_t *in, const char *event_id, const char *household, int year,
+                                 int month, int64_t fen)
 {
     avro_value_t *v = zs_encoder_value(in->income);
     set_str(v, "event_id", event_id);
@@ -299,6 +319,22 @@ static void fill_income(input_t *in, const char *event_id, const char *household
     set_num(v, "amount_fen", fen, NULL);
     set_str(v, "source", "hrss");
     set_num(v, "reported_at", 1717200000000, NULL);
+    return v;
+}
+
+/* A registry's name of n bytes: 广西 and x. */
+static const char *long_source(size_t n)
+{
+    static char buf[256];
+    size_t len = 0;
+    while (len + 6 <= n) {
+        memcpy(buf + len, "广西", 6);
+        len += 6;
+    }
+    while (len < n)
+        buf[len++] = 'x';
+    buf[len] = '\0';
+    return buf;
 }
 
 /* The close marker of 2024Q1 on partition 0 of topic, as zs-push close. */
@@ -451,10 +487,11 @@ static bool bytes_equal(avro_value_t *rec, const char *name, const void *want, s
 
 /* ---- 1: what it cannot use goes to the dead letters, the rest is applied ---- */
 
-#define NDEAD 4
+#define NDEAD 12
 
 typedef struct dead_case {
     const char *what;
+    const char *topic;
     const char *key;
     char payload[512];
     size_t len;
@@ -493,12 +530,12 @@ static void on_dead(void *ctx, const rd_kafka_message_t *rkm, const char *schema
     assert_non_null(schema);
     assert_string_equal(schema, "zengshou.DeadLetter");
     assert_string_equal(get_s(v, "producer"), "zs-monitor");
-    assert_string_equal(get_s(v, "source_topic"), "zs.income");
+    const char *topic = get_s(v, "source_topic");
     assert_int_equal(get_n(v, "source_partition"), 0);
     int64_t offset = get_n(v, "source_offset");
     for (int i = 0; i < NDEAD; i++) {
         dead_case_t *c = &d->cases[i];
-        if (c->offset != offset)
+        if (c->offset != offset || strcmp(c->topic, topic) != 0)
             continue;
         c->seen++;
         const char *reason = get_s(v, "reason");
@@ -580,6 +617,17 @@ static void on_state(void *ctx, const rd_kafka_message_t *rkm, const char *schem
         s->other++;
 }
 
+/* The encoder's filled value as a case's payload. */
+static void encode_case(input_t *in, zs_encoder_t *enc, dead_case_t *c)
+{
+    char errstr[512] = "";
+    if (zs_encoder_encode(enc, &in->msg, errstr, sizeof(errstr)) != ZS_OK)
+        fail_msg("%s: %s", c->what, errstr);
+    assert_true(in->msg.len <= sizeof(c->payload));
+    memcpy(c->payload, in->msg.data, in->msg.len);
+    c->len = in->msg.len;
+}
+
 /* Group set-up: the input, then one run of zs-monitor to --exit-idle. */
 static int run_once(void **state)
 {
@@ -593,7 +641,8 @@ static int run_once(void **state)
     input_open(&in, r1.boot);
 
     /* The unusable first, each of which would change H1's income (and so
-     * lose its warning) were it applied. */
+     * lose its warning) were it applied, or make household H3 (named by
+     * nothing else) come into being. */
     dead_case_t *cases = r1.cases;
     cases[0] = (dead_case_t){.what = "garbage",
                              .key = "H1",
@@ -612,6 +661,40 @@ static int run_once(void **state)
                       .key = "H1",
                       .reason = "a EmploymentRecord on zs.income, which carries IncomeRecord",
                       .error = "ZS_ERR_INVALID"};
+    cases[4] = (dead_case_t){.what = "amount beyond the contract",
+                             .key = "H1",
+                             .reason = "amount_fen 9223372036854775807: not 0-10000000000",
+                             .error = "ZS_ERR_INVALID"};
+    cases[5] = (dead_case_t){.what = "reported_at INT64_MAX",
+                             .key = "H1",
+                             .reason = "reported_at 9223372036854775807: not a time",
+                             .error = "ZS_ERR_INVALID"};
+    cases[6] = (dead_case_t){.what = "source of 101 bytes",
+                             .key = "H1",
+                             .reason = "source: not 1-100 bytes",
+                             .error = "ZS_ERR_INVALID"};
+    cases[7] = (dead_case_t){.what = "birth year -5",
+                             .key = "H3",
+                             .reason = "member 1: birth_year -5 not in 1900-2100",
+                             .error = "ZS_ERR_INVALID"};
+    cases[8] = (dead_case_t){.what = "county 999999",
+                             .key = "H3",
+                             .reason = "county_code: not a county of the region",
+                             .error = "ZS_ERR_INVALID"};
+    cases[9] = (dead_case_t){.what = "a member listed twice",
+                             .key = "H3",
+                             .reason = "member 2: the same person as member 1",
+                             .error = "ZS_ERR_INVALID"};
+    cases[10] = (dead_case_t){.what = "no members",
+                              .key = "H3",
+                              .reason = "members: not 1-64",
+                              .error = "ZS_ERR_INVALID"};
+    cases[11] = (dead_case_t){.what = "follow-up without a warning_id",
+                              .key = "H3",
+                              .reason = "warning_id: not 1-100 bytes",
+                              .error = "ZS_ERR_INVALID"};
+    for (int i = 0; i < NDEAD; i++)
+        cases[i].topic = i < 7 ? "zs.income" : i < 11 ? "zs.household" : "zs.followup";
     /* 1: bytes that are not a message */
     static const char garbage[] = "\x00\xffnot an Avro message at all";
     memcpy(cases[0].payload, garbage, sizeof(garbage) - 1);
@@ -619,14 +702,10 @@ static int run_once(void **state)
     /* 2: a valid IncomeRecord of month 13 (of a household nothing else
      * names: it must not come into being) */
     fill_income(&in, "E-M13", "H2", 2023, 13, 5000000);
-    assert_int_equal(zs_encoder_encode(in.income, &in.msg, errstr, sizeof(errstr)), ZS_OK);
-    memcpy(cases[1].payload, in.msg.data, in.msg.len);
-    cases[1].len = in.msg.len;
+    encode_case(&in, in.income, &cases[1]);
     /* 3: H1's record under key H9 */
     fill_income(&in, "E-KEY", "H1", 2024, 2, 5000000);
-    assert_int_equal(zs_encoder_encode(in.income, &in.msg, errstr, sizeof(errstr)), ZS_OK);
-    memcpy(cases[2].payload, in.msg.data, in.msg.len);
-    cases[2].len = in.msg.len;
+    encode_case(&in, in.income, &cases[2]);
     /* 4: an EmploymentRecord of H1 on zs.income */
     avro_value_t *v = zs_encoder_value(in.employment);
     set_str(v, "event_id", "E-JOB");
@@ -638,11 +717,38 @@ static int run_once(void **state)
     set_num(v, "wants_work", 1, NULL);
     set_str(v, "source", "hrss");
     set_num(v, "reported_at", 1717200000000, NULL);
-    assert_int_equal(zs_encoder_encode(in.employment, &in.msg, errstr, sizeof(errstr)), ZS_OK);
-    memcpy(cases[3].payload, in.msg.data, in.msg.len);
-    cases[3].len = in.msg.len;
+    encode_case(&in, in.employment, &cases[3]);
+    /* 5-7: H1's income beyond the contract */
+    fill_income(&in, "E-BIG", "H1", 2024, 2, INT64_MAX);
+    encode_case(&in, in.income, &cases[4]);
+    v = fill_income(&in, "E-WHEN", "H1", 2024, 2, 5000000);
+    set_num(v, "reported_at", INT64_MAX, NULL);
+    encode_case(&in, in.income, &cases[5]);
+    v = fill_income(&in, "E-SRC", "H1", 2024, 2, 5000000);
+    set_str(v, "source", long_source(101));
+    encode_case(&in, in.income, &cases[6]);
+    /* 8-11: snapshots of H3 the contract forbids */
+    fill_household(&in, "H3", "451227", 1, false, -5);
+    encode_case(&in, in.household, &cases[7]);
+    fill_household(&in, "H3", "999999", 1, false, 1980);
+    encode_case(&in, in.household, &cases[8]);
+    fill_household(&in, "H3", "451227", 2, true, 1980);
+    encode_case(&in, in.household, &cases[9]);
+    fill_household(&in, "H3", "451227", 0, false, 1980);
+    encode_case(&in, in.household, &cases[10]);
+    /* 12: a follow-up of H3 without a warning_id */
+    v = zs_encoder_value(in.followup);
+    assert_int_equal(zs_codec_null_optionals(v), ZS_OK);
+    set_str(v, "event_id", "F-1");
+    set_str(v, "household_id", "H3");
+    set_str(v, "warning_id", "");
+    set_num(v, "action", 0, "ACK");
+    set_str(v, "officer_id", "o1");
+    set_num(v, "at", 1717200000000, NULL);
+    encode_case(&in, in.followup, &cases[11]);
     for (int i = 0; i < NDEAD; i++)
-        send_raw(&in, "zs.income", cases[i].key, cases[i].payload, cases[i].len, &cases[i].offset);
+        send_raw(&in, cases[i].topic, cases[i].key, cases[i].payload, cases[i].len,
+                 &cases[i].offset);
 
     /* Then H1, one member, 2,000 yuan in each quarter of the T12M window of
      * 2024Q1 (April 2023 - March 2024): 800,000 fen per capita, below
@@ -652,16 +758,18 @@ static int run_once(void **state)
     for (int i = 0; i < 4; i++) {
         char id[16] = "";
         snprintf(id, sizeof(id), "E-%d", i);
-        fill_income(&in, id, "H1", months[i][0], months[i][1], 200000);
+        v = fill_income(&in, id, "H1", months[i][0], months[i][1], 200000);
+        if (i == 0) /* the longest source the contract allows: applied */
+            set_str(v, "source", long_source(100));
         send_value(&in, in.income, "zs.income", "H1", &r1.last_income);
     }
     int64_t closed[6] = {0};
     for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
         send_close(&in, input_topics[t], &closed[t]);
     input_close(&in);
-    for (int i = 0; i < NDEAD; i++)
-        assert_int_equal(cases[i].offset, i);
-    assert_int_equal(r1.last_income, NDEAD + 3);
+    for (int i = 0; i < NDEAD; i++) /* in order, first on each topic */
+        assert_int_equal(cases[i].offset, i < 7 ? i : i < 11 ? i - 7 : 0);
+    assert_int_equal(r1.last_income, 7 + 3);
     assert_int_equal(closed[1], r1.last_income + 1); /* zs.income's close */
 
     snprintf(r1.log_path, sizeof(r1.log_path), "/tmp/zs-monitor-input-XXXXXX");
@@ -808,9 +916,9 @@ static void rejected_record_makes_no_household(void **state)
                     s.ids[i]);
             phantom++;
         }
-    int audited = cat_lines("zs.audit", "\"H2\"");
+    int audited = cat_lines("zs.audit", "\"H2\"") + cat_lines("zs.audit", "\"H3\"");
     if (audited != 0)
-        fprintf(stderr, "%d audit records name H2\n", audited);
+        fprintf(stderr, "%d audit records name H2 or H3\n", audited);
     char *log = slurp(r1.log_path);
     const char *final = strstr(log, "final: ");
     bool one = final != NULL && strstr(final, "households 1,") != NULL;
@@ -829,8 +937,8 @@ static void log_names_each_and_counts(void **state)
     char *log = slurp(r1.log_path);
     for (int i = 0; i < NDEAD; i++) {
         char where[64] = "";
-        snprintf(where, sizeof(where),
-                 "zs.income [0] offset %lld: ", (long long)r1.cases[i].offset);
+        snprintf(where, sizeof(where), "%s [0] offset %lld: ", r1.cases[i].topic,
+                 (long long)r1.cases[i].offset);
         if (strstr(log, where) == NULL)
             fail_msg("the log does not name \"%s\" (%s)", where, r1.cases[i].what);
     }
@@ -839,8 +947,10 @@ static void log_names_each_and_counts(void **state)
     if (final == NULL)
         print_log(r1.log_path);
     assert_non_null(final);
-    const char *want[] = {"events 15 (", "open warnings 1,", "warnings written 1,",
-                          "dead letters 4,", " 0 aborted"};
+    char events[32], dead[32];
+    snprintf(events, sizeof(events), "events %d (", NDEAD + 1 + 4 + 6);
+    snprintf(dead, sizeof(dead), "dead letters %d,", NDEAD);
+    const char *want[] = {events, "open warnings 1,", "warnings written 1,", dead, " 0 aborted"};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
         if (strstr(final, want[i]) == NULL)
             fail_msg("the final line lacks \"%s\": %.400s", want[i], final);
