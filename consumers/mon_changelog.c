@@ -273,6 +273,9 @@ zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errst
         if (kerr)
             err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "assign: %s", rd_kafka_err2str(kerr));
     }
+    for (int32_t p = 0; p < m->nparts && err == ZS_OK; p++)
+        if (m->parts[p].assigned)
+            err = mon_input_hold(m, p, true, errstr, errstr_size);
     rd_kafka_topic_partition_list_destroy(list);
     return err;
 }

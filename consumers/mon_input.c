@@ -125,6 +125,36 @@ static zs_err_t close_quarter(monitor_t *m, int32_t p, zs_quarter_t q, char *err
     return err;
 }
 
+zs_err_t mon_input_hold(monitor_t *m, int32_t p, bool force, char *errstr, size_t errstr_size)
+{
+    part_t *pt = &m->parts[p];
+    rd_kafka_topic_partition_list_t *pause = rd_kafka_topic_partition_list_new(MAX_INPUTS),
+                                    *resume = rd_kafka_topic_partition_list_new(MAX_INPUTS);
+    for (int t = 0; t < m->ninputs; t++) {
+        bool hold = pt->closed[t] != NO_QUARTER && pt->closed[t] > pt->watermark;
+        if (hold != pt->held[t] || force)
+            rd_kafka_topic_partition_list_add(hold ? pause : resume, m->inputs[t], p);
+        pt->held[t] = hold;
+    }
+    zs_err_t err = ZS_OK;
+    rd_kafka_topic_partition_list_t *lists[] = {pause, resume};
+    for (int i = 0; i < 2 && err == ZS_OK; i++) {
+        rd_kafka_topic_partition_list_t *l = lists[i];
+        if (l->cnt == 0)
+            continue;
+        rd_kafka_resp_err_t kerr = i == 0 ? rd_kafka_pause_partitions(m->consumer, l)
+                                          : rd_kafka_resume_partitions(m->consumer, l);
+        for (int k = 0; k < l->cnt && kerr == RD_KAFKA_RESP_ERR_NO_ERROR; k++)
+            kerr = l->elems[k].err;
+        if (kerr != RD_KAFKA_RESP_ERR_NO_ERROR)
+            err = zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "%s partition %" PRId32 ": %s",
+                          i == 0 ? "pause" : "resume", p, rd_kafka_err2str(kerr));
+    }
+    rd_kafka_topic_partition_list_destroy(pause);
+    rd_kafka_topic_partition_list_destroy(resume);
+    return err;
+}
+
 static zs_err_t on_close(monitor_t *m, int t, int32_t p, avro_value_t *v, char *errstr,
                          size_t errstr_size)
 {
@@ -141,15 +171,17 @@ static zs_err_t on_close(monitor_t *m, int t, int32_t p, avro_value_t *v, char *
     zs_quarter_t wm = pt->closed[0];
     for (int i = 1; i < m->ninputs; i++)
         wm = pt->closed[i] < wm ? pt->closed[i] : wm;
-    if (wm == NO_QUARTER || wm <= pt->watermark)
-        return ZS_OK;
-    /* Closing a quarter closes any earlier one not closed yet; the first
-     * close a partition sees runs that quarter only. */
-    zs_quarter_t from = pt->watermark == NO_QUARTER ? wm : pt->watermark + 1;
     zs_err_t err = ZS_OK;
-    for (zs_quarter_t x = from; x <= wm && err == ZS_OK; x++)
-        err = close_quarter(m, p, x, errstr, errstr_size);
-    return err;
+    if (wm != NO_QUARTER && wm > pt->watermark) {
+        /* Closing a quarter closes any earlier one not closed yet; the
+         * first close a partition sees runs that quarter only. */
+        zs_quarter_t from = pt->watermark == NO_QUARTER ? wm : pt->watermark + 1;
+        for (zs_quarter_t x = from; x <= wm && err == ZS_OK; x++)
+            err = close_quarter(m, p, x, errstr, errstr_size);
+    }
+    /* A topic past the watermark waits at its close marker: what follows
+     * it belongs to a quarter not every topic has closed. */
+    return err == ZS_OK ? mon_input_hold(m, p, false, errstr, errstr_size) : err;
 }
 
 /* A time of the contract (reported_at, updated_at, at): 2000-01-01 to the

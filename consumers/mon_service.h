@@ -49,6 +49,7 @@ typedef struct part {
     int64_t next[MAX_INPUTS];        /* next offset to read per input topic; -1: none read */
     zs_audit_chain_t chain;
     bool at_end[MAX_INPUTS]; /* read to its end (a partition EOF since its last record) */
+    bool held[MAX_INPUTS];   /* paused at a close the other input topics have not reached */
     bool dirty;              /* the partition record changed since the last commit */
     size_t open_warnings;
 } part_t;
@@ -132,6 +133,11 @@ size_t mon_rss_bytes(void);
  * dead-letter topic. */
 zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *errstr,
                           size_t errstr_size);
+/* Pauses each input topic of partition p that has passed a close marker
+ * the others have not reached, and resumes those the watermark caught up
+ * with (consumers/MONITOR.md "Quarter closes"). force: tells the consumer
+ * every topic's state, not only the changes (after an assign). */
+zs_err_t mon_input_hold(monitor_t *m, int32_t p, bool force, char *errstr, size_t errstr_size);
 /* The index of an input topic in m->inputs, or -1. */
 int mon_input_index(const monitor_t *m, const char *topic);
 /* Field readers for decoded records: NULL / 0 (and *ok false) when the

@@ -534,12 +534,13 @@ static void teardown(monitor_t *m)
 
 /* ---- the loop ---- */
 
-/* Whether every assigned input partition has been read to its end. */
+/* Whether every assigned input partition has been read to its end, or
+ * waits at a close marker for the other topics. */
 static bool caught_up(const monitor_t *m)
 {
     for (int32_t p = 0; p < m->nparts; p++)
         for (int t = 0; m->parts[p].assigned && t < m->ninputs; t++)
-            if (!m->parts[p].at_end[t])
+            if (!m->parts[p].at_end[t] && !m->parts[p].held[t])
                 return false;
     return true;
 }
