@@ -100,11 +100,12 @@ typedef struct monitor {
     /* counters */
     uint64_t events, dead, warnings, commits, aborts, last_events;
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
-    int64_t first_input; /* when the first input of this run arrived (0: none yet) */
-    int64_t last_commit; /* when the last transaction committed */
-    int64_t now;         /* mon_mono_ms() read once per poll of the loop */
-    int fatal;           /* exit status when set */
-    bool assigned_once;  /* partitions were assigned at least once */
+    int64_t first_input;   /* when the first input of this run arrived (0: none yet) */
+    int64_t last_commit;   /* when the last transaction committed */
+    int64_t now;           /* mon_mono_ms() read once per poll of the loop */
+    int64_t last_wait_log; /* when a quarter waiting for a close was last logged */
+    int fatal;             /* exit status when set */
+    bool assigned_once;    /* partitions were assigned at least once */
 } monitor_t;
 
 /* ---- clocks ---- */
