@@ -19,6 +19,26 @@ static size_t count_open(const mon_hh_t *hh)
     return hh->nepisodes;
 }
 
+/* Produces household id's changelog record (its compact state). */
+static zs_err_t produce_state(monitor_t *m, int32_t p, const char *id, const void *state,
+                              size_t len, char *errstr, size_t errstr_size)
+{
+    avro_value_t *v = zs_encoder_value(m->state_enc), arr, item;
+    if (zs_avro_set_str(v, "household_id", id) || zs_avro_set_num(v, "partition", p) ||
+        zs_avro_set_num(v, "state_format", 1) || zs_avro_set_bytes(v, "state", state, len) ||
+        zs_avro_set_num(v, "updated_at", mon_now_ms()) || zs_avro_set_num(v, "scope", 0) ||
+        avro_value_get_by_name(v, "input_offsets", &arr, NULL))
+        return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
+    for (int t = 0; t < m->ninputs; t++)
+        if (avro_value_append(&arr, &item, NULL) || zs_avro_set_str(&item, "topic", m->inputs[t]) ||
+            zs_avro_set_num(&item, "offset", m->parts[p].next[t]))
+            return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
+    zs_err_t err = zs_encoder_encode(m->state_enc, &m->msg, errstr, errstr_size);
+    return err != ZS_OK ? err
+                        : mon_produce(m, m->state_topic, p, id, m->msg.data, m->msg.len, errstr,
+                                      errstr_size);
+}
+
 /* Writes one household's state to the map and, when it changed, to the
  * changelog. */
 zs_err_t mon_changelog_store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episodes_before,
@@ -43,22 +63,7 @@ zs_err_t mon_changelog_store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episo
     err = mon_map_put(pt->households, hh->id, m->state.data, m->state.len);
     if (err != ZS_OK)
         return zs_fail(errstr, errstr_size, err, "household %s: out of memory", hh->id);
-    avro_value_t *v = zs_encoder_value(m->state_enc), arr;
-    if (zs_avro_set_str(v, "household_id", hh->id) || zs_avro_set_num(v, "partition", p) ||
-        zs_avro_set_num(v, "state_format", 1) ||
-        zs_avro_set_bytes(v, "state", m->state.data, m->state.len) ||
-        zs_avro_set_num(v, "updated_at", mon_now_ms()) || zs_avro_set_num(v, "scope", 0) ||
-        avro_value_get_by_name(v, "input_offsets", &arr, NULL))
-        return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
-    avro_value_t item;
-    for (int t = 0; t < m->ninputs; t++)
-        if (avro_value_append(&arr, &item, NULL) || zs_avro_set_str(&item, "topic", m->inputs[t]) ||
-            zs_avro_set_num(&item, "offset", pt->next[t]))
-            return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "state record: %s", avro_strerror());
-    err = zs_encoder_encode(m->state_enc, &m->msg, errstr, errstr_size);
-    return err != ZS_OK ? err
-                        : mon_produce(m, m->state_topic, p, hh->id, m->msg.data, m->msg.len, errstr,
-                                      errstr_size);
+    return produce_state(m, p, hh->id, m->state.data, m->state.len, errstr, errstr_size);
 }
 
 /* The partition record: offsets, closes, watermark, audit chain head. Its
@@ -133,6 +138,7 @@ static bool parse_partition(monitor_t *m, part_t *pt, const char *text, size_t l
 typedef struct restoring {
     monitor_t *m;
     long records, bad;
+    bool out_of_memory; /* a state could not be kept: the scan stopped short */
 } restoring_t;
 
 static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
@@ -146,6 +152,14 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
     if (rkm->partition < 0 || rkm->partition >= m->nparts || !m->parts[rkm->partition].assigned)
         return true;
     part_t *pt = &m->parts[rkm->partition];
+    if (rkm->payload == NULL && rkm->key != NULL && rkm->key_len < MON_ID_SIZE) {
+        /* A tombstone: the household's state was dropped. */
+        char id[MON_ID_SIZE];
+        memcpy(id, rkm->key, rkm->key_len);
+        id[rkm->key_len] = '\0';
+        mon_map_del(pt->households, id);
+        return true;
+    }
     if (zs_decoder_decode(m->dec, rkm->payload, rkm->len, &reader, &v, errstr, sizeof(errstr)) !=
         ZS_OK) {
         zs_log_error("%s [%" PRId32 "] offset %" PRId64 ": %s", m->state_topic, rkm->partition,
@@ -182,7 +196,92 @@ static bool restore_one(void *ctx, const rd_kafka_message_t *rkm)
         }
         return true;
     }
-    return mon_map_put(pt->households, id, blob, len) == ZS_OK;
+    if (mon_map_put(pt->households, id, blob, len) != ZS_OK) {
+        r->out_of_memory = true;
+        return false;
+    }
+    return true;
+}
+
+/* A household state that does not decode, kept until it is reported in
+ * the first transaction after the restore. */
+typedef struct bad_state {
+    int32_t p;
+    char id[MON_ID_SIZE];
+    char why[200];
+    void *blob;
+    size_t len;
+} bad_state_t;
+
+/* Decodes every household state restored: counts the open warnings, and
+ * forgets a state that does not decode after keeping its bytes for the
+ * dead letter. */
+static zs_err_t check_states(monitor_t *m, int32_t p, char *errstr, size_t errstr_size)
+{
+    part_t *pt = &m->parts[p];
+    mon_hh_t *hh = &m->work[WORK_MAX - 1].hh; /* scratch: no work is held now */
+    size_t it = 0, len;
+    const char *id;
+    const void *blob;
+    while (mon_map_next(pt->households, &it, &id, &blob, &len)) {
+        char why[200];
+        if (mon_hh_decode(hh, id, blob, len, why, sizeof(why)) == ZS_OK) {
+            pt->open_warnings += hh->nepisodes;
+            continue;
+        }
+        bad_state_t *b = NULL;
+        if (m->nbad_states % 16 == 0) {
+            bad_state_t *grown =
+                realloc(m->bad_states, (m->nbad_states + 16) * sizeof(*m->bad_states));
+            if (grown == NULL)
+                return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
+            m->bad_states = grown;
+        }
+        b = &m->bad_states[m->nbad_states];
+        b->blob = malloc(len ? len : 1);
+        if (b->blob == NULL)
+            return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
+        memcpy(b->blob, blob, len);
+        b->len = len;
+        b->p = p;
+        snprintf(b->id, sizeof(b->id), "%s", id);
+        snprintf(b->why, sizeof(b->why), "%s", why);
+        m->nbad_states++;
+    }
+    for (size_t i = 0; i < m->nbad_states; i++) /* not while visiting */
+        if (m->bad_states[i].p == p)
+            mon_map_del(pt->households, m->bad_states[i].id);
+    return ZS_OK;
+}
+
+/* Reports the states check_states dropped, in a transaction: a dead letter
+ * and an audit record each, and a tombstone to the changelog so that the
+ * next restore does not meet the bad one again. */
+static zs_err_t report_bad_states(monitor_t *m, char *errstr, size_t errstr_size)
+{
+    zs_err_t err = ZS_OK;
+    if (m->nbad_states > 0)
+        err = mon_txn_begin(m, errstr, errstr_size);
+    for (size_t i = 0; i < m->nbad_states && err == ZS_OK; i++) {
+        bad_state_t *b = &m->bad_states[i];
+        zs_log_warn("partition %" PRId32 ": the state of household %s does not decode (%s); "
+                    "dropped, it starts again from its next records",
+                    b->p, b->id, b->why);
+        err = mon_emit_bad_state(m, b->p, b->id, b->blob, b->len, b->why, errstr, errstr_size);
+        if (err == ZS_OK)
+            err = mon_produce(m, m->state_topic, b->p, b->id, NULL, 0, errstr, errstr_size);
+    }
+    mon_bad_states_free(m);
+    return err;
+}
+
+void mon_bad_states_free(monitor_t *m)
+{
+    for (size_t i = 0; i < m->nbad_states; i++)
+        free(m->bad_states[i].blob);
+    free(m->bad_states);
+    m->bad_states = NULL;
+    m->nbad_states = 0;
 }
 
 /* Restores every assigned partition from the changelog (read_committed, to
@@ -226,22 +325,23 @@ static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
     zs_err_t err = zs_scan(m->cfg, &so, restore_one, &r, &errors, errstr, errstr_size);
     if (err != ZS_OK)
         return err;
+    if (r.out_of_memory)
+        return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM,
+                       "%s: out of memory after %ld records: the restore could not finish",
+                       m->state_topic, r.records);
     if (r.bad > 0 || errors > 0)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT,
                        "%s: %ld records do not read, %ld read errors: not starting on a state "
                        "that is not whole",
                        m->state_topic, r.bad, errors);
-    /* Open warnings, for the stats line. */
-    mon_hh_t *hh = &m->work[WORK_MAX - 1].hh; /* scratch: no work is held now */
+    /* Every state decoded: open warnings for the stats line, bad ones set
+     * aside for their dead letters. */
     size_t households = 0, bytes = 0;
+    mon_bad_states_free(m);
     for (int i = 0; i < n; i++) {
         part_t *pt = &m->parts[which[i]];
-        size_t it = 0, len;
-        const char *id;
-        const void *blob;
-        while (mon_map_next(pt->households, &it, &id, &blob, &len))
-            if (mon_hh_decode(hh, id, blob, len, errstr, errstr_size) == ZS_OK)
-                pt->open_warnings += hh->nepisodes;
+        if ((err = check_states(m, which[i], errstr, errstr_size)) != ZS_OK)
+            return err;
         households += mon_map_count(pt->households);
         bytes += mon_map_bytes(pt->households);
     }
@@ -276,6 +376,9 @@ zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errst
     for (int32_t p = 0; p < m->nparts && err == ZS_OK; p++)
         if (m->parts[p].assigned)
             err = mon_input_hold(m, p, true, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = report_bad_states(m, errstr, errstr_size);
+    mon_bad_states_free(m);
     rd_kafka_topic_partition_list_destroy(list);
     return err;
 }

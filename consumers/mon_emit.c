@@ -8,6 +8,7 @@
 
 #include "mon_service.h"
 #include "zs_avro.h"
+#include "zs_dead.h"
 #include "zs_log.h"
 
 static const char *const audit_kinds[] = {"WARNING_OPENED", "WARNING_UPDATED", "WARNING_CLEARED"};
@@ -35,7 +36,8 @@ int mon_emit_audit_source(monitor_t *m, avro_value_t *v, const char *event_id)
     return avro_value_get_by_name(v, "source", &f, NULL) || avro_value_set_branch(&f, 1, &src) ||
            zs_codec_null_optionals(&src) != ZS_OK || zs_avro_set_str(&src, "topic", m->src_topic) ||
            zs_avro_set_num(&src, "partition", m->src_partition) ||
-           zs_avro_set_num(&src, "offset", m->src_offset) ||
+           (m->src_offset >= 0 ? zs_avro_set_num(&src, "offset", m->src_offset)
+                               : zs_avro_set_null(&src, "offset")) ||
            zs_avro_set_str(&src, "event_id", event_id);
 }
 
@@ -49,27 +51,66 @@ zs_err_t mon_emit_audit_send(monitor_t *m, part_t *pt, avro_value_t *v, char *er
                                       m->msg.data, m->msg.len, errstr, errstr_size);
 }
 
-/* An input message that cannot be used: to zs.deadletter with its place. */
-zs_err_t mon_emit_dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const char *reason,
-                              const char *error, char *errstr, size_t errstr_size)
+/* A dead letter for the bytes at topic [partition] offset (-1: not one
+ * record's). It always fits in a Kafka message: key and payload are capped
+ * (common/zs_dead.h), the reason then says so with the whole's SHA-256. */
+static zs_err_t dead_letter_at(monitor_t *m, const char *topic, int32_t partition, int64_t offset,
+                               const void *key, size_t key_len, const void *payload, size_t len,
+                               const char *reason, const char *error, char *errstr,
+                               size_t errstr_size)
 {
+    zs_dead_cap_t kcap, pcap;
+    zs_dead_payload_cap(key, key ? key_len : 0, 1024, &kcap);
+    zs_dead_payload_cap(payload, payload ? len : 0, 0, &pcap);
+    char why[1200];
+    snprintf(why, sizeof(why), "%.700s%s%s", reason, kcap.cut ? " (key cut)" : "", pcap.note);
     avro_value_t *v = zs_encoder_value(m->dead_enc);
-    if (zs_avro_set_str(v, "reason", reason) || zs_avro_set_str(v, "error", error) ||
+    if (zs_avro_set_str(v, "reason", why) || zs_avro_set_str(v, "error", error) ||
         zs_avro_set_str(v, "producer", "zs-monitor") || zs_avro_set_num(v, "at", mon_now_ms()) ||
-        zs_avro_set_str(v, "source_topic", rd_kafka_topic_name(rkm->rkt)) ||
-        zs_avro_set_num(v, "source_partition", rkm->partition) ||
-        zs_avro_set_num(v, "source_offset", rkm->offset) ||
-        zs_avro_set_bytes(v, "key", rkm->key, rkm->key ? rkm->key_len : 0) ||
-        zs_avro_set_bytes(v, "payload", rkm->payload, rkm->payload ? rkm->len : 0) ||
-        zs_avro_set_num(v, "redacted", 0))
+        zs_avro_set_str(v, "source_topic", topic) ||
+        zs_avro_set_num(v, "source_partition", partition) ||
+        (offset >= 0 ? zs_avro_set_num(v, "source_offset", offset)
+                     : zs_avro_set_null(v, "source_offset")) ||
+        zs_avro_set_bytes(v, "key", key, kcap.len) ||
+        zs_avro_set_bytes(v, "payload", payload, pcap.len) ||
+        zs_avro_set_num(v, "redacted", kcap.cut || pcap.cut))
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     zs_err_t err = zs_encoder_encode(m->dead_enc, &m->msg, errstr, errstr_size);
     m->dead++;
-    zs_log_warn("%s [%" PRId32 "] offset %" PRId64 ": %s (to the dead-letter topic)",
-                rd_kafka_topic_name(rkm->rkt), rkm->partition, rkm->offset, reason);
+    zs_log_warn("%s [%" PRId32 "] offset %" PRId64 ": %s (to the dead-letter topic)", topic,
+                partition, offset, why);
     return err != ZS_OK ? err
                         : mon_produce(m, m->dead_topic, RD_KAFKA_PARTITION_UA, NULL, m->msg.data,
                                       m->msg.len, errstr, errstr_size);
+}
+
+zs_err_t mon_emit_dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const char *reason,
+                              const char *error, char *errstr, size_t errstr_size)
+{
+    return dead_letter_at(m, rd_kafka_topic_name(rkm->rkt), rkm->partition, rkm->offset, rkm->key,
+                          rkm->key_len, rkm->payload, rkm->len, reason, error, errstr, errstr_size);
+}
+
+zs_err_t mon_emit_bad_state(monitor_t *m, int32_t p, const char *id, const void *blob, size_t len,
+                            const char *why, char *errstr, size_t errstr_size)
+{
+    char reason[400];
+    snprintf(reason, sizeof(reason),
+             "the state of household %s does not decode (%s): dropped, the household starts "
+             "again from its next records",
+             id, why);
+    zs_err_t err = dead_letter_at(m, m->state_topic, p, -1, id, strlen(id), blob, len, reason,
+                                  "ZS_ERR_CORRUPT", errstr, errstr_size);
+    avro_value_t *a = NULL;
+    m->src_topic = m->state_topic;
+    m->src_partition = p;
+    m->src_offset = -1;
+    if (err == ZS_OK)
+        err = mon_emit_audit(m, "DATA_QUALITY", reason, &a, errstr, errstr_size);
+    if (err == ZS_OK &&
+        (zs_avro_set_str(a, "household_id", id) || mon_emit_audit_source(m, a, NULL)))
+        err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
+    return err == ZS_OK ? mon_emit_audit_send(m, &m->parts[p], a, errstr, errstr_size) : err;
 }
 
 /* The Warning record of one decision. */

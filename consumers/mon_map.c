@@ -131,6 +131,28 @@ zs_err_t mon_map_put(mon_map_t *m, const char *id, const void *state, size_t len
     return ZS_OK;
 }
 
+void mon_map_del(mon_map_t *m, const char *id)
+{
+    bool found;
+    size_t mask = m->cap - 1, i = find(m, id, hash_of(id), &found);
+    if (!found)
+        return;
+    m->bytes -= 1 + m->slots[i].entry[0] + m->slots[i].len;
+    m->count--;
+    free(m->slots[i].entry);
+    m->slots[i].entry = NULL;
+    /* Backward shift: an entry after the hole that may sit in it (its home
+     * is not between the hole and itself) moves into it. */
+    for (size_t k = (i + 1) & mask; m->slots[k].entry != NULL; k = (k + 1) & mask) {
+        size_t home = m->slots[k].hash & mask;
+        if (((k - home) & mask) >= ((k - i) & mask)) {
+            m->slots[i] = m->slots[k];
+            m->slots[k].entry = NULL;
+            i = k;
+        }
+    }
+}
+
 size_t mon_map_count(const mon_map_t *m)
 {
     return m->count;

@@ -20,6 +20,10 @@ const void *mon_map_get(const mon_map_t *m, const char *id, size_t *len);
  * moves other households, so it may be done while visiting. */
 zs_err_t mon_map_put(mon_map_t *m, const char *id, const void *state, size_t len);
 
+/* Forgets id (nothing when unknown). Moves other households: not while
+ * visiting. */
+void mon_map_del(mon_map_t *m, const char *id);
+
 size_t mon_map_count(const mon_map_t *m);
 /* Bytes held: slots, and per household its id, state and allocation header. */
 size_t mon_map_bytes(const mon_map_t *m);

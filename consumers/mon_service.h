@@ -106,6 +106,9 @@ typedef struct monitor {
     int64_t last_wait_log; /* when a quarter waiting for a close was last logged */
     int fatal;             /* exit status when set */
     bool assigned_once;    /* partitions were assigned at least once */
+    /* household states that did not decode at the last restore */
+    struct bad_state *bad_states;
+    size_t nbad_states;
 } monitor_t;
 
 /* ---- clocks ---- */
@@ -181,8 +184,13 @@ zs_err_t mon_changelog_store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episo
 /* Writes partition p's record: offsets, closes, watermark, audit chain. */
 zs_err_t mon_changelog_store_partition(monitor_t *m, int32_t p, char *errstr, size_t errstr_size);
 /* Restores every assigned partition from the changelog and positions the
- * consumer at the offsets it records. */
+ * consumer at the offsets it records. Every household state is decoded; one
+ * that does not is dropped (an empty household takes its place) and
+ * reported: a dead letter and an audit record in a transaction it opens. A
+ * restore that cannot finish is an error. */
 zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errstr_size);
+/* Frees what a restore kept of states that did not decode. */
+void mon_bad_states_free(monitor_t *m);
 
 /* ---- mon_emit.c ---- */
 
@@ -199,6 +207,10 @@ zs_err_t mon_emit_audit_send(monitor_t *m, part_t *pt, avro_value_t *v, char *er
  * the reason and error (a zs_err_t identifier). */
 zs_err_t mon_emit_dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const char *reason,
                               const char *error, char *errstr, size_t errstr_size);
+/* A household state of partition p that did not decode at restore: to
+ * zs.deadletter (the blob, capped) and the audit trail, with why. */
+zs_err_t mon_emit_bad_state(monitor_t *m, int32_t p, const char *id, const void *blob, size_t len,
+                            const char *why, char *errstr, size_t errstr_size);
 /* Writes the decisions and findings of m->out for household hh of p. */
 zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh, char *errstr,
                       size_t errstr_size);

@@ -594,6 +594,7 @@ static void teardown(monitor_t *m)
     zs_decoder_free(m->dec);
     zs_schemas_free(m->schemas);
     zs_county_table_free(m->counties);
+    mon_bad_states_free(m);
 }
 
 /* ---- the loop ---- */
