@@ -457,6 +457,7 @@ typedef struct point {
 typedef struct bucket {
     char code[16];
     zs_buf_t recs, points; /* size_t each */
+    bool changed;          /* a record added since notify_report_changes_clear */
 } bucket_t;
 
 struct notify_report {
@@ -505,6 +506,17 @@ size_t notify_report_county_count(const notify_report_t *r)
 const char *notify_report_county_at(const notify_report_t *r, size_t i)
 {
     return i < notify_report_county_count(r) ? AT(r->buckets, bucket_t, i).code : NULL;
+}
+
+bool notify_report_county_changed(const notify_report_t *r, size_t i)
+{
+    return i < notify_report_county_count(r) && AT(r->buckets, bucket_t, i).changed;
+}
+
+void notify_report_changes_clear(notify_report_t *r)
+{
+    for (size_t i = 0; i < notify_report_county_count(r); i++)
+        AT(r->buckets, bucket_t, i).changed = false;
 }
 
 /* The county's bucket, or where it would go (*found false). */
@@ -632,7 +644,10 @@ zs_err_t notify_report_add(notify_report_t *r, const notify_warning_t *w)
     size_t at = 0;
     if (map_get(&r->by_id, w->warning_id, &at)) {
         stored_t *old = &AT(r->recs, stored_t, at);
-        bool moved = strcmp(old->w.county_code, w->county_code) != 0;
+        bool moved = strcmp(old->w.county_code, w->county_code) != 0, found = false;
+        size_t from = moved ? bucket_find(r, old->w.county_code, &found) : 0;
+        if (found) /* the county it left changes too */
+            AT(r->buckets, bucket_t, from).changed = true;
         free(old->mem);
         *old = s;
         /* A county that changed keeps a stale index, skipped when rendering. */
@@ -649,6 +664,7 @@ zs_err_t notify_report_add(notify_report_t *r, const notify_warning_t *w)
         if (err == ZS_OK)
             err = map_put(&r->by_id, w->warning_id, at);
     }
+    b->changed = true;
     if (err == ZS_OK && quarterly_income_rule(w->rule) && w->month % 3 == 0 && w->month >= 3 &&
         w->month <= 12) {
         int32_t q = (int32_t)w->year * 4 + (w->month - 1) / 3;

@@ -168,6 +168,11 @@ zs_err_t notify_report_add(notify_report_t *r, const notify_warning_t *w);
  * codes in ascending order (NULL past the end); valid until the next add. */
 size_t notify_report_county_count(const notify_report_t *r);
 const char *notify_report_county_at(const notify_report_t *r, size_t i);
+/* Whether the i-th county got a record (or lost a warning to another
+ * county) since the collection was made or notify_report_changes_clear was
+ * last called: the reports to write again. */
+bool notify_report_county_changed(const notify_report_t *r, size_t i);
+void notify_report_changes_clear(notify_report_t *r);
 
 /* Writes the report of one county into out (appended): a self-contained
  * HTML page (inline CSS, inline SVG charts, no script, no external file)
