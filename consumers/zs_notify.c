@@ -40,6 +40,7 @@
 #include "notify_report.h"
 #include "notify_route.h"
 #include "notify_view.h"
+#include "zs_metrics.h"
 #include "zs_audit.h"
 #include "zs_avro.h"
 #include "zs_avrojson.h"
@@ -160,6 +161,7 @@ static const zs_config_def_t defs[] = {
      .dflt = "zh",
      .values = "zh|en",
      .doc = "Language of the reports: zh (Chinese, the plan's words) or en."},
+    ZS_METRICS_CONFIG_DEF,
     ZS_CONFIG_DEFS_END,
 };
 
@@ -221,7 +223,7 @@ typedef struct channel {
     struct curl_slist *headers;
     char curl_error[CURL_ERROR_SIZE];
     char last_error[256];
-    uint64_t sent, dead;
+    uint64_t sent, dead, retries;
 } channel_t;
 
 /* A report run in a thread of its own: the daemon's periodic refresh of its
@@ -256,6 +258,10 @@ typedef struct part {
     zs_audit_chain_t chain;
 } part_t;
 
+/* Why a record went to the dead-letter topic, for the metrics. */
+enum { DEAD_UNDECODABLE, DEAD_NO_ROUTE, DEAD_CHANNEL_FAILED, DEAD_REASONS };
+static const char *const dead_reasons[DEAD_REASONS] = {"undecodable", "no_route", "channel_failed"};
+
 typedef struct notify {
     zs_config_t *cfg;
     notify_routes_t *routes;
@@ -283,6 +289,10 @@ typedef struct notify {
     uint64_t rng;
     /* counters */
     uint64_t received, sent, dead, unrouted;
+    uint64_t dead_by[DEAD_REASONS]; /* dead letters by reason (dead_reasons) */
+    zs_metrics_t *metrics;          /* NULL: zs.metrics.listen unset */
+    zs_prom_t prom;
+    int64_t last_metrics;
     int64_t last_input, last_commit, exit_idle;
     bool assigned_once;
     int fatal; /* exit status when set */
@@ -549,6 +559,7 @@ static zs_err_t finish_head(notify_t *m, channel_t *ch, bool ok, const char *res
                  "channel %s %s (%s) failed %d attempt%s over %" PRId64 " s: %s",
                  notify_kind_name(ch->route->kind), ch->display, ch->route->origin, job->attempts,
                  job->attempts == 1 ? "" : "s", (mono_ms() - job->received) / 1000, ch->last_error);
+        m->dead_by[DEAD_CHANNEL_FAILED]++;
         err = dead_letter(m, job, reason, "ZS_ERR_IO", errstr, errstr_size);
         if (err == ZS_OK) {
             char more[320];
@@ -585,6 +596,7 @@ static zs_err_t attempt_failed(notify_t *m, channel_t *ch, const char *why, char
     snprintf(ch->last_error, sizeof(ch->last_error), "%s", why);
     if (now >= job->deadline || ch->down)
         return finish_head(m, ch, false, "", errstr, errstr_size);
+    ch->retries++;
     int64_t delay = notify_backoff_ms(m->retry_initial, m->retry_max, job->attempts, jitter(m));
     ch->next_at = now + delay < job->deadline ? now + delay : job->deadline;
     zs_log_info("%s to %s %s: attempt %d failed (%s); next in %" PRId64 " ms", job->key,
@@ -842,6 +854,7 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
     if (derr != ZS_OK) {
         job->warning_id[0] = '\0';
         job->key[0] = '\0';
+        m->dead_by[DEAD_UNDECODABLE]++;
         zs_err_t err = dead_letter(m, job, why, zs_err2str(derr), errstr, errstr_size);
         job_done(m, job);
         return err;
@@ -872,6 +885,7 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
                          : "no route for county %.8s",
                  job->county);
         m->unrouted++;
+        m->dead_by[DEAD_NO_ROUTE]++;
         err = dead_letter(m, job, reason, "ZS_ERR_NOT_FOUND", errstr, errstr_size);
         zs_buf_reset(&m->detail);
         if (err == ZS_OK)
@@ -1553,6 +1567,8 @@ static void teardown(notify_t *m)
         report_join(m, true);
     }
     notify_view_free(m->report.view);
+    zs_metrics_stop(m->metrics);
+    zs_prom_free(&m->prom);
     free(m->delivered);
     /* Messages go back before the consumer closes; the final commit is done. */
     drop_all(m);
@@ -1596,6 +1612,63 @@ static bool all_done(const notify_t *m)
             (!m->parts[p].at_end || m->parts[p].done_upto > m->parts[p].committed))
             return false;
     return true;
+}
+
+/* ---- metrics ---- */
+
+/* Publishes the figures for zs.metrics.listen, at most once a second:
+ * records read and lag per partition, deliveries and retries per channel,
+ * dead letters by reason, records held, resident memory. */
+static void metrics_tick(notify_t *m)
+{
+    int64_t now = mono_ms();
+    if (m->metrics == NULL || (m->last_metrics != 0 && now - m->last_metrics < 1000))
+        return;
+    m->last_metrics = now;
+    zs_prom_t *p = &m->prom;
+    zs_prom_reset(p);
+    zs_prom_family(p, "zengshou_notify_records_read_total", "counter",
+                   "Warning records read from the warnings topic.");
+    zs_prom_sample(p, "zengshou_notify_records_read_total", (int64_t)m->received, NULL);
+    zs_prom_family(p, "zengshou_notify_lag_records", "gauge",
+                   "Records of an assigned partition not yet done (high watermark - done).");
+    for (int32_t i = 0; i < m->nparts; i++) {
+        int64_t lo = 0, hi = 0, lag = 0;
+        const part_t *pt = &m->parts[i];
+        if (!pt->assigned)
+            continue;
+        if (rd_kafka_get_watermark_offsets(m->consumer, m->warnings_topic, i, &lo, &hi) == 0)
+            lag = hi - (pt->done_upto < 0 ? lo : pt->done_upto);
+        char ps[16];
+        snprintf(ps, sizeof(ps), "%d", (int)i);
+        zs_prom_sample(p, "zengshou_notify_lag_records", lag > 0 ? lag : 0, "partition", ps, NULL);
+    }
+    zs_prom_family(p, "zengshou_notify_deliveries_total", "counter",
+                   "Records a channel accepted (webhook 2xx, outbox file written).");
+    for (size_t c = 0; c < m->nchannels; c++)
+        zs_prom_sample(p, "zengshou_notify_deliveries_total", (int64_t)m->channels[c].sent, "kind",
+                       notify_kind_name(m->channels[c].route->kind), "channel",
+                       m->channels[c].display, NULL);
+    zs_prom_family(p, "zengshou_notify_retries_total", "counter",
+                   "Failed attempts followed by another attempt, per channel.");
+    for (size_t c = 0; c < m->nchannels; c++)
+        zs_prom_sample(p, "zengshou_notify_retries_total", (int64_t)m->channels[c].retries, "kind",
+                       notify_kind_name(m->channels[c].route->kind), "channel",
+                       m->channels[c].display, NULL);
+    zs_prom_family(p, "zengshou_notify_dead_letters_total", "counter",
+                   "Records sent to the dead-letter topic, by reason.");
+    for (int r = 0; r < DEAD_REASONS; r++)
+        zs_prom_sample(p, "zengshou_notify_dead_letters_total", (int64_t)m->dead_by[r], "reason",
+                       dead_reasons[r], NULL);
+    zs_prom_family(p, "zengshou_notify_pending_records", "gauge",
+                   "Records read and not yet delivered or dead-lettered.");
+    zs_prom_sample(p, "zengshou_notify_pending_records", (int64_t)m->pending, NULL);
+    zs_prom_family(p, "zengshou_notify_resident_memory_bytes", "gauge",
+                   "Resident memory of the process.");
+    zs_prom_sample(p, "zengshou_notify_resident_memory_bytes", (int64_t)zs_rss_bytes(), NULL);
+    zs_err_t err = zs_metrics_publish(m->metrics, p);
+    if (err != ZS_OK)
+        zs_log_warn("metrics: %s", zs_err2str(err));
 }
 
 static int run(notify_t *m)
@@ -1644,6 +1717,7 @@ static int run(notify_t *m)
         zs_producer_poll(m->producer, 0);
         flow(m);
         report_tick(m, false);
+        metrics_tick(m);
         int64_t now = mono_ms();
         if (err == ZS_OK && now - m->last_commit >= m->commit_ms)
             err = commit(m, errstr, sizeof(errstr));
@@ -1760,7 +1834,10 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    zs_err_t err = setup(&m, errstr, sizeof(errstr));
+    zs_prom_init(&m.prom);
+    zs_err_t err = zs_metrics_start(m.cfg, &m.metrics, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = setup(&m, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log_error("%s", errstr);
         rc = err == ZS_ERR_INVALID || err == ZS_ERR_NOT_FOUND ? 2 : 1;
