@@ -73,6 +73,12 @@ void zs_prom_sample(zs_prom_t *p, const char *name, int64_t value, ...)
         p->err = zs_buf_addf(&p->text, " %" PRId64 "\n", value);
 }
 
+void zs_prom_one(zs_prom_t *p, const char *name, const char *type, const char *help, int64_t value)
+{
+    zs_prom_family(p, name, type, help);
+    zs_prom_sample(p, name, value, NULL);
+}
+
 size_t zs_rss_bytes(void)
 {
     long pages = 0, resident = 0;

@@ -41,6 +41,9 @@ void zs_prom_family(zs_prom_t *p, const char *name, const char *type, const char
  * NULL; label values are escaped (\\, \", \n). */
 void zs_prom_sample(zs_prom_t *p, const char *name, int64_t value, ...) __attribute__((sentinel));
 
+/* A family with a single sample without labels. */
+void zs_prom_one(zs_prom_t *p, const char *name, const char *type, const char *help, int64_t value);
+
 /* Resident memory of this process, bytes (0 if unknown). */
 size_t zs_rss_bytes(void);
 

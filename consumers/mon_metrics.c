@@ -77,32 +77,26 @@ static void publish(monitor_t *m)
                            quarter_code(m->parts[part].closed[t]), "topic", m->inputs[t],
                            "partition", ps, NULL);
     }
-    zs_prom_family(p, "zengshou_monitor_events_total", "counter", "Input records handled.");
-    zs_prom_sample(p, "zengshou_monitor_events_total", (int64_t)m->events, NULL);
+    zs_prom_one(p, "zengshou_monitor_events_total", "counter", "Input records handled.",
+                (int64_t)m->events);
     zs_prom_family(p, "zengshou_monitor_transactions_total", "counter",
                    "Kafka transactions, by outcome (committed, aborted).");
     zs_prom_sample(p, "zengshou_monitor_transactions_total", (int64_t)m->commits, "outcome",
                    "committed", NULL);
     zs_prom_sample(p, "zengshou_monitor_transactions_total", (int64_t)m->aborts, "outcome",
                    "aborted", NULL);
-    zs_prom_family(p, "zengshou_monitor_dead_letters_total", "counter",
-                   "Input records sent to the dead-letter topic.");
-    zs_prom_sample(p, "zengshou_monitor_dead_letters_total", (int64_t)m->dead, NULL);
-    zs_prom_family(p, "zengshou_monitor_warnings_written_total", "counter",
-                   "Warning records written.");
-    zs_prom_sample(p, "zengshou_monitor_warnings_written_total", (int64_t)m->warnings, NULL);
-    zs_prom_family(p, "zengshou_monitor_open_warnings", "gauge",
-                   "Warnings open in the assigned partitions.");
-    zs_prom_sample(p, "zengshou_monitor_open_warnings", (int64_t)open, NULL);
-    zs_prom_family(p, "zengshou_monitor_households", "gauge",
-                   "Households held in the assigned partitions.");
-    zs_prom_sample(p, "zengshou_monitor_households", (int64_t)households, NULL);
-    zs_prom_family(p, "zengshou_monitor_state_bytes", "gauge",
-                   "Bytes of household state held in the assigned partitions.");
-    zs_prom_sample(p, "zengshou_monitor_state_bytes", (int64_t)bytes, NULL);
-    zs_prom_family(p, "zengshou_monitor_resident_memory_bytes", "gauge",
-                   "Resident memory of the process.");
-    zs_prom_sample(p, "zengshou_monitor_resident_memory_bytes", (int64_t)zs_rss_bytes(), NULL);
+    zs_prom_one(p, "zengshou_monitor_dead_letters_total", "counter",
+                "Input records sent to the dead-letter topic.", (int64_t)m->dead);
+    zs_prom_one(p, "zengshou_monitor_warnings_written_total", "counter", "Warning records written.",
+                (int64_t)m->warnings);
+    zs_prom_one(p, "zengshou_monitor_open_warnings", "gauge",
+                "Warnings open in the assigned partitions.", (int64_t)open);
+    zs_prom_one(p, "zengshou_monitor_households", "gauge",
+                "Households held in the assigned partitions.", (int64_t)households);
+    zs_prom_one(p, "zengshou_monitor_state_bytes", "gauge",
+                "Bytes of household state held in the assigned partitions.", (int64_t)bytes);
+    zs_prom_one(p, "zengshou_monitor_resident_memory_bytes", "gauge",
+                "Resident memory of the process.", (int64_t)zs_rss_bytes());
     zs_err_t err = zs_metrics_publish(metrics, p);
     if (err != ZS_OK)
         zs_log_warn("metrics: %s", zs_err2str(err));

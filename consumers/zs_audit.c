@@ -303,9 +303,8 @@ static void archive_metrics(zs_metrics_t *metrics, zs_prom_t *p, rd_kafka_t *rk,
         return;
     st->last = now;
     zs_prom_reset(p);
-    zs_prom_family(p, "zengshou_audit_records_archived_total", "counter",
-                   "Audit records added to the archive (replays not counted).");
-    zs_prom_sample(p, "zengshou_audit_records_archived_total", (int64_t)st->added, NULL);
+    zs_prom_one(p, "zengshou_audit_records_archived_total", "counter",
+                "Audit records added to the archive (replays not counted).", (int64_t)st->added);
     zs_prom_family(p, "zengshou_audit_records_rejected_total", "counter",
                    "Records of the audit topic kept out of the archive, by reason.");
     zs_prom_sample(p, "zengshou_audit_records_rejected_total", (int64_t)st->rejected, "reason",
@@ -335,9 +334,8 @@ static void archive_metrics(zs_metrics_t *metrics, zs_prom_t *p, rd_kafka_t *rk,
         }
     if (parts != NULL)
         rd_kafka_topic_partition_list_destroy(parts);
-    zs_prom_family(p, "zengshou_audit_resident_memory_bytes", "gauge",
-                   "Resident memory of the process.");
-    zs_prom_sample(p, "zengshou_audit_resident_memory_bytes", (int64_t)zs_rss_bytes(), NULL);
+    zs_prom_one(p, "zengshou_audit_resident_memory_bytes", "gauge",
+                "Resident memory of the process.", (int64_t)zs_rss_bytes());
     zs_err_t err = zs_metrics_publish(metrics, p);
     if (err != ZS_OK)
         zs_log(ZS_LOG_WARN, "metrics: %s", zs_err2str(err));

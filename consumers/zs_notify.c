@@ -1627,9 +1627,8 @@ static void metrics_tick(notify_t *m)
     m->last_metrics = now;
     zs_prom_t *p = &m->prom;
     zs_prom_reset(p);
-    zs_prom_family(p, "zengshou_notify_records_read_total", "counter",
-                   "Warning records read from the warnings topic.");
-    zs_prom_sample(p, "zengshou_notify_records_read_total", (int64_t)m->received, NULL);
+    zs_prom_one(p, "zengshou_notify_records_read_total", "counter",
+                "Warning records read from the warnings topic.", (int64_t)m->received);
     zs_prom_family(p, "zengshou_notify_lag_records", "gauge",
                    "Records of an assigned partition not yet done (high watermark - done).");
     for (int32_t i = 0; i < m->nparts; i++) {
@@ -1660,12 +1659,10 @@ static void metrics_tick(notify_t *m)
     for (int r = 0; r < DEAD_REASONS; r++)
         zs_prom_sample(p, "zengshou_notify_dead_letters_total", (int64_t)m->dead_by[r], "reason",
                        dead_reasons[r], NULL);
-    zs_prom_family(p, "zengshou_notify_pending_records", "gauge",
-                   "Records read and not yet delivered or dead-lettered.");
-    zs_prom_sample(p, "zengshou_notify_pending_records", (int64_t)m->pending, NULL);
-    zs_prom_family(p, "zengshou_notify_resident_memory_bytes", "gauge",
-                   "Resident memory of the process.");
-    zs_prom_sample(p, "zengshou_notify_resident_memory_bytes", (int64_t)zs_rss_bytes(), NULL);
+    zs_prom_one(p, "zengshou_notify_pending_records", "gauge",
+                "Records read and not yet delivered or dead-lettered.", (int64_t)m->pending);
+    zs_prom_one(p, "zengshou_notify_resident_memory_bytes", "gauge",
+                "Resident memory of the process.", (int64_t)zs_rss_bytes());
     zs_err_t err = zs_metrics_publish(m->metrics, p);
     if (err != ZS_OK)
         zs_log_warn("metrics: %s", zs_err2str(err));

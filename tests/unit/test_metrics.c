@@ -29,6 +29,12 @@ static void test_text(void **state)
                         "# TYPE zengshou_x_total counter\n"
                         "zengshou_x_total 42\n"
                         "zengshou_x_total{channel=\"a\\\"b\\\\c\\nd\",partition=\"3\"} -7\n");
+    zs_prom_reset(&p);
+    zs_prom_one(&p, "zengshou_y_bytes", "gauge", "Bytes.", 5);
+    assert_int_equal(zs_buf_add(&p.text, "", 1), ZS_OK);
+    assert_string_equal(p.text.data, "# HELP zengshou_y_bytes Bytes.\n"
+                                     "# TYPE zengshou_y_bytes gauge\n"
+                                     "zengshou_y_bytes 5\n");
     zs_prom_free(&p);
     assert_true(zs_rss_bytes() > 0);
 }
