@@ -30,8 +30,11 @@ static zs_err_t partitions(rd_kafka_t *rk, const zs_scan_opts_t *opts,
         bool listed = opts->partitions == NULL;
         for (int k = 0; opts->partitions != NULL && k < opts->npartitions; k++)
             listed |= opts->partitions[k] == p;
+        bool kept =
+            opts->positions != NULL && p >= 0 && p < opts->npositions && opts->positions[p] >= 0;
         if ((opts->partition < 0 || p == opts->partition) && listed)
-            rd_kafka_topic_partition_list_add(parts, opts->topic, p)->offset = opts->offset;
+            rd_kafka_topic_partition_list_add(parts, opts->topic, p)->offset =
+                kept ? opts->positions[p] : opts->offset;
     }
     rd_kafka_metadata_destroy(md);
     if (parts->cnt == 0) {
@@ -77,7 +80,11 @@ zs_err_t zs_scan(const zs_config_t *cfg, const zs_scan_opts_t *opts, zs_scan_fn 
         for (int i = 0; i < parts->cnt; i++)
             if (parts->elems[i].partition == rkm->partition)
                 slot = i;
+        bool kept =
+            opts->positions != NULL && rkm->partition >= 0 && rkm->partition < opts->npositions;
         if (rkm->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            if (kept && rkm->offset >= 0)
+                opts->positions[rkm->partition] = rkm->offset;
             if (slot >= 0 && !at_end[slot]) {
                 at_end[slot] = true;
                 ended++;
@@ -99,6 +106,8 @@ zs_err_t zs_scan(const zs_config_t *cfg, const zs_scan_opts_t *opts, zs_scan_fn 
             ended--;
         }
         bool go_on = fn(ctx, rkm);
+        if (kept)
+            opts->positions[rkm->partition] = rkm->offset + 1;
         seen++;
         rd_kafka_message_destroy(rkm);
         if (!go_on)

@@ -20,6 +20,13 @@ typedef struct zs_scan_opts {
     long count;                  /* stop after this many messages; 0: no limit */
     bool exit_at_end;            /* stop when every partition has been read to its end */
     volatile sig_atomic_t *stop; /* stop when it becomes non-zero; may be NULL */
+    /* If not NULL, for each partition p < npositions: in, where to start
+     * (a negative value: offset above); out, the next offset to read there,
+     * as far as the scan got (past the last message given to fn, or the
+     * partition's end when it reached it). A reader that keeps positions
+     * reads each record once across scans. */
+    int64_t *positions;
+    int32_t npositions;
 } zs_scan_opts_t;
 
 /* Called for each message (never for an error or an end of partition); the

@@ -84,6 +84,8 @@ typedef enum msg {
     M_OBSERVED,
     M_AMOUNT,
     M_DETAIL,
+    M_BASIS,
+    M_EXPLAIN,
     M_WHEN,
     M_WHAT,
     M_WHO,
@@ -152,6 +154,8 @@ static const char *const words[M__COUNT][2] = {
     [M_OBSERVED] = {"实际值", "Observed"},
     [M_AMOUNT] = {"金额(元)", "Amount (yuan)"},
     [M_DETAIL] = {"明细", "Detail"},
+    [M_BASIS] = {"依据", "Basis"},
+    [M_EXPLAIN] = {"说明", "Note"},
     [M_WHEN] = {"时间", "When"},
     [M_WHAT] = {"事项", "What"},
     [M_WHO] = {"经办人", "Who"},
@@ -619,12 +623,43 @@ static void evidence(page_t *p, const desk_view_t *v, const desk_row_t *r)
         }
         raw(p, "</dd>");
     }
-    json_t *d = json_object_get(e, "detail");
-    if (json_is_string(d) && json_string_length(d) > 0) {
+    /* Basis and note in the page's language from the figures, never the
+     * monitor's English detail (notify_evidence.c). */
+    notify_warning_t w = {.rule = (notify_rule_t)r->rule,
+                          .year = r->year,
+                          .month = r->month,
+                          .threshold_unit = NOTIFY_UNIT_UNKNOWN,
+                          .program = NOTIFY_PROGRAM_NONE};
+    json_t *x;
+    if (e && json_is_integer(x = json_object_get(e, "members")))
+        w.members_active = (int32_t)json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "t12m")))
+        w.has_t12m = true, w.t12m_fen = json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "threshold")))
+        w.has_threshold = true, w.threshold = json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "unit")))
+        w.threshold_unit = (notify_unit_t)json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "observed")))
+        w.has_observed = true, w.observed = json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "amount")))
+        w.has_amount = true, w.amount_fen = json_integer_value(x);
+    if (e && json_is_integer(x = json_object_get(e, "program")))
+        w.program = (notify_program_t)json_integer_value(x);
+    notify_lang_t lang = v->english ? NOTIFY_LANG_EN : NOTIFY_LANG_ZH;
+    const char *basis = notify_evidence_basis(w.rule, w.threshold_unit, lang);
+    char note[256];
+    notify_evidence_note(&w, lang, note, sizeof(note));
+    const struct {
+        msg_t m;
+        const char *s;
+    } words[] = {{M_BASIS, basis}, {M_EXPLAIN, note}};
+    for (size_t i = 0; i < 2; i++) {
+        if (words[i].s[0] == '\0')
+            continue;
         raw(p, "<dt>");
-        text(p, W(v, M_DETAIL));
+        text(p, W(v, words[i].m));
         raw(p, "</dt><dd>");
-        text(p, json_string_value(d));
+        text(p, words[i].s);
         raw(p, "</dd>");
     }
     raw(p, "</dl>\n");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mon_risk.h"
 #include "zs_canon.h"
 
 static const char *const rule_names[MON_RULES] = {
@@ -393,24 +394,6 @@ static void active_members(const mon_hh_t *hh, int64_t *active, int64_t *labour)
     }
 }
 
-/* INCOME_FALL's risk type: the component whose household total fell most
- * (net operating income = OPERATING - EXPENSE counts as one). */
-static mon_risk_t fall_risk(const mon_evidence_t *e)
-{
-    int64_t drop[3] = {
-        e->previous[MON_WAGE] - e->current[MON_WAGE],
-        (e->previous[MON_OPERATING] - e->previous[MON_EXPENSE]) -
-            (e->current[MON_OPERATING] - e->current[MON_EXPENSE]),
-        (e->previous[MON_PROPERTY] + e->previous[MON_TRANSFER]) -
-            (e->current[MON_PROPERTY] + e->current[MON_TRANSFER]),
-    };
-    if (drop[0] >= drop[1] && drop[0] >= drop[2] && drop[0] > 0)
-        return MON_RISK_UNSTABLE_EMPLOYMENT;
-    if (drop[1] > drop[0] && drop[1] >= drop[2] && drop[1] > 0)
-        return MON_RISK_INDUSTRY_FAILURE;
-    return MON_RISK_OTHER;
-}
-
 /* Plan items 26, 33: T12M per capita against a year ago, 10,000 yuan and the
  * monitoring line; item 32's findings on the same figures. */
 static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q, int64_t active,
@@ -459,8 +442,11 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
     snprintf(e.detail, sizeof(e.detail), "T12M %04d-%02d..%04d-%02d, %lld active members",
              zs_month_year(period - 11), zs_month_month(period - 11), zs_month_year(period),
              zs_month_month(period), (long long)active);
-    verdict_t v = {
-        .subject = "-", .clears = true, .period = period, .risk = MON_RISK_OTHER, .evidence = &e};
+    verdict_t v = {.subject = "-",
+                   .clears = true,
+                   .period = period,
+                   .risk = mon_risk_of(MON_LOW_INCOME, hh, &e, period, r->labour_share_bp, -1),
+                   .evidence = &e}; /* one risk type for the four income rules */
 
     e.has_threshold = e.has_observed = true;
     e.unit = MON_UNIT_FEN;
@@ -483,7 +469,6 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
     e.threshold_source = "T12M a year earlier (plan items 26, 33)";
     v.rule = MON_INCOME_FALL;
     v.holds = c < p;
-    v.risk = fall_risk(&e);
     err = decide(hh, &v, out);
 
     int64_t slow_bp = mon_by_year(&r->slow_growth_bp, year);
@@ -495,7 +480,6 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
     e.threshold_source = "zs.rules.slow_growth_bp (the year's rural income growth, item 33)";
     v.rule = MON_SLOW_GROWTH;
     v.holds = p > 0 && c >= p && growth < slow_bp;
-    v.risk = MON_RISK_OTHER;
     if (err == ZS_OK)
         err = decide(hh, &v, out);
     if (err == ZS_OK && p > 0 && growth >= r->jump_bp && zs_quarter_quarter(q) == 4) {
@@ -526,7 +510,8 @@ static zs_err_t labour_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q, 
                    .holds = active > 0 && labour * 10000 < active * r->labour_share_bp,
                    .clears = true,
                    .period = zs_quarter_last_month(q),
-                   .risk = MON_RISK_LABOR_SHORTAGE,
+                   .risk = mon_risk_of(MON_WEAK_LABOR, hh, &e, zs_quarter_last_month(q),
+                                       r->labour_share_bp, -1),
                    .evidence = &e};
     return decide(hh, &v, out);
 }
@@ -581,7 +566,7 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                        .person_id = m.id,
                        .clears = true,
                        .period = last,
-                       .risk = MON_RISK_UNSTABLE_EMPLOYMENT,
+                       .risk = mon_risk_of(MON_NO_WORK, hh, &e, last, r->labour_share_bp, -1),
                        .evidence = &e};
 
         e.threshold = 1;
@@ -617,7 +602,8 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  no_disability ? ", no DISABILITY paid in the quarter" : "", m.disability);
         v.rule = MON_NOT_ENROLLED;
         v.holds = present && (no_pension || no_disability);
-        v.risk = no_disability ? MON_RISK_DISABILITY : MON_RISK_OTHER;
+        v.risk = mon_risk_of(MON_NOT_ENROLLED, hh, &e, last, r->labour_share_bp,
+                             no_disability ? MON_PROGRAM_DISABILITY : -1);
         if (err == ZS_OK)
             err = decide(hh, &v, out);
     }
@@ -689,7 +675,7 @@ static zs_err_t subject_rules(mon_hh_t *hh, int person, int program, zs_quarter_
     verdict_t v = {.subject = subject,
                    .person_id = pid,
                    .clears = true,
-                   .risk = MON_RISK_OTHER,
+                   .risk = mon_risk_of(MON_SUBSIDY_MISSING, hh, &e, last, 0, -1),
                    .evidence = &e};
 
     v.rule = MON_SUBSIDY_MISSING;
@@ -747,9 +733,6 @@ static zs_err_t subsidy_rules(mon_hh_t *hh, zs_quarter_t q, int64_t active, mon_
     return err;
 }
 
-static const mon_risk_t cost_risks[MON_COST_KINDS] = {
-    MON_RISK_ILLNESS, MON_RISK_DISASTER, MON_RISK_ACCIDENT, MON_RISK_EDUCATION, MON_RISK_OTHER};
-
 /* Plan item 32: each hardship cost not judged yet, of q or before, against
  * the floor and the household's net income of the 12 months ending with its
  * month. */
@@ -790,12 +773,14 @@ static zs_err_t expense_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         snprintf(e.detail, sizeof(e.detail),
                  "cost %lld fen against %lld fen net income over 12 months", (long long)c.fen,
                  (long long)income);
+        mon_risk_t risk =
+            mon_risk_of(MON_LARGE_EXPENSE, hh, &e, c.month, r->labour_share_bp, c.kind);
         verdict_t v = {.rule = MON_LARGE_EXPENSE,
                        .subject = "-",
                        .holds = true,
                        .clears = false,
                        .period = c.month,
-                       .risk = cost_risks[c.kind < MON_COST_KINDS ? c.kind : MON_COST_KINDS - 1],
+                       .risk = risk,
                        .event_id = c.event_id,
                        .evidence = &e};
         err = decide(hh, &v, out);

@@ -168,6 +168,11 @@ zs_err_t notify_report_add(notify_report_t *r, const notify_warning_t *w);
  * codes in ascending order (NULL past the end); valid until the next add. */
 size_t notify_report_county_count(const notify_report_t *r);
 const char *notify_report_county_at(const notify_report_t *r, size_t i);
+/* Whether the i-th county got a record (or lost a warning to another
+ * county) since the collection was made or notify_report_changes_clear was
+ * last called: the reports to write again. */
+bool notify_report_county_changed(const notify_report_t *r, size_t i);
+void notify_report_changes_clear(notify_report_t *r);
 
 /* Writes the report of one county into out (appended): a self-contained
  * HTML page (inline CSS, inline SVG charts, no script, no external file)
@@ -206,5 +211,15 @@ zs_err_t notify_lang_parse(const char *s, notify_lang_t *out);
 void notify_report_yuan(int64_t fen, char *out, size_t size);
 /* Writes basis points as a percentage with two decimals ("-2.50%"). */
 void notify_report_percent(int64_t bp, char *out, size_t size);
+
+/* What a rule compares with (预警依据), in lang, from the rule and the unit
+ * of its threshold alone; "" for an unknown rule. A page shows this, never
+ * Evidence.threshold_source, which is the monitor's English (notify_evidence.c). */
+const char *notify_evidence_basis(notify_rule_t rule, notify_unit_t unit, notify_lang_t lang);
+/* One sentence in lang explaining w (说明), written from its structured
+ * fields (rule, period, members_active, threshold, observed, amount, program),
+ * never from Evidence.detail; out[0] == '\0' when there is nothing to say.
+ * out holds at least 200 bytes. */
+void notify_evidence_note(const notify_warning_t *w, notify_lang_t lang, char *out, size_t size);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "audit_archive.h"
+#include "zs_metrics.h"
 #include "audit_sla.h"
 #include "zs_audit.h"
 #include "zs_config.h"
@@ -61,6 +62,7 @@ static const zs_config_def_t defs[] = {
      .type = ZS_CONFIG_STRING,
      .dflt = "zs-audit.db",
      .doc = "The SQLite archive of the audit trail."},
+    ZS_METRICS_CONFIG_DEF, /* archive only */
     ZS_CONFIG_DEFS_END,
 };
 
@@ -276,6 +278,69 @@ static bool archive_batch(audit_archive_t *a, zs_decoder_t *dec, rd_kafka_messag
     return true;
 }
 
+/* What zs-audit archive has done, for its metrics. */
+typedef struct archive_stats {
+    uint64_t added, rejected; /* records archived; records that were not audit records */
+    uint64_t batches, failed; /* archive transactions committed; batches that failed */
+    int64_t last;             /* when last published, monotonic ms */
+} archive_stats_t;
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Publishes the archive's figures (zs.metrics.listen), at most once a
+ * second: records archived, dead records by reason, batches by outcome, lag
+ * per assigned partition (high watermark - position), resident memory. */
+static void archive_metrics(zs_metrics_t *metrics, zs_prom_t *p, rd_kafka_t *rk,
+                            archive_stats_t *st)
+{
+    int64_t now = mono_ms();
+    if (metrics == NULL || (st->last != 0 && now - st->last < 1000))
+        return;
+    st->last = now;
+    zs_prom_reset(p);
+    zs_prom_one(p, "zengshou_audit_records_archived_total", "counter",
+                "Audit records added to the archive (replays not counted).", (int64_t)st->added);
+    zs_prom_family(p, "zengshou_audit_records_rejected_total", "counter",
+                   "Records of the audit topic kept out of the archive, by reason.");
+    zs_prom_sample(p, "zengshou_audit_records_rejected_total", (int64_t)st->rejected, "reason",
+                   "not_an_audit_record", NULL);
+    zs_prom_family(p, "zengshou_audit_transactions_total", "counter",
+                   "Archive transactions (one per batch), by outcome (committed, aborted).");
+    zs_prom_sample(p, "zengshou_audit_transactions_total", (int64_t)st->batches, "outcome",
+                   "committed", NULL);
+    zs_prom_sample(p, "zengshou_audit_transactions_total", (int64_t)st->failed, "outcome",
+                   "aborted", NULL);
+    zs_prom_family(
+        p, "zengshou_audit_lag_records", "gauge",
+        "Records of an assigned partition not archived yet (high watermark - position).");
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(rk, &parts) == RD_KAFKA_RESP_ERR_NO_ERROR && parts != NULL &&
+        rd_kafka_position(rk, parts) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        for (int i = 0; i < parts->cnt; i++) {
+            const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+            int64_t lo = 0, hi = 0;
+            if (rd_kafka_get_watermark_offsets(rk, tp->topic, tp->partition, &lo, &hi) != 0)
+                continue;
+            int64_t pos = tp->offset >= 0 ? tp->offset : lo;
+            char ps[16];
+            snprintf(ps, sizeof(ps), "%d", (int)tp->partition);
+            zs_prom_sample(p, "zengshou_audit_lag_records", hi > pos ? hi - pos : 0, "topic",
+                           tp->topic, "partition", ps, NULL);
+        }
+    if (parts != NULL)
+        rd_kafka_topic_partition_list_destroy(parts);
+    zs_prom_one(p, "zengshou_audit_resident_memory_bytes", "gauge",
+                "Resident memory of the process.", (int64_t)zs_rss_bytes());
+    zs_err_t err = zs_metrics_publish(metrics, p);
+    if (err != ZS_OK)
+        zs_log(ZS_LOG_WARN, "metrics: %s", zs_err2str(err));
+}
+
 static int archive(zs_config_t *cfg, const char *topic, const char *db, bool once)
 {
     static const zs_kafka_default_t defaults[] = {{"group.id", "zs-audit"},
@@ -294,7 +359,15 @@ static int archive(zs_config_t *cfg, const char *topic, const char *db, bool onc
     enum { BATCH = 1000 };
     rd_kafka_message_t *msgs[BATCH];
     size_t n = 0;
-    uint64_t added = 0, rejected = 0;
+    archive_stats_t st = {0};
+    zs_metrics_t *metrics = NULL;
+    zs_prom_t prom;
+    zs_prom_init(&prom);
+    if (zs_metrics_start(cfg, &metrics, errstr, sizeof(errstr)) != ZS_OK) {
+        zs_log(ZS_LOG_ERROR, "%s", errstr);
+        rc = 2;
+        goto done;
+    }
     if (decoder(cfg, &set, &dec, errstr, sizeof(errstr)) != ZS_OK ||
         audit_archive_open(db, &a, errstr, sizeof(errstr)) != ZS_OK ||
         zs_kafka_new(cfg, RD_KAFKA_CONSUMER, defaults, &rk, errstr, sizeof(errstr)) != ZS_OK) {
@@ -315,6 +388,7 @@ static int archive(zs_config_t *cfg, const char *topic, const char *db, bool onc
     static bool at_end[MAX_PARTITIONS];
     bool ok = true;
     while (ok && !stop) {
+        archive_metrics(metrics, &prom, rk, &st);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 200);
         bool flush_now = m == NULL || n == BATCH - 1;
         if (m != NULL && m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -339,7 +413,9 @@ static int archive(zs_config_t *cfg, const char *topic, const char *db, bool onc
         }
         /* Archive first, then commit the offsets: a crash in between only
          * replays records the archive already has. */
-        ok = archive_batch(a, dec, msgs, n, &added, &rejected);
+        ok = archive_batch(a, dec, msgs, n, &st.added, &st.rejected);
+        st.batches += ok;
+        st.failed += !ok;
         if (ok && rd_kafka_commit_message(rk, msgs[n - 1], 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
             rd_kafka_topic_partition_list_t *offs = rd_kafka_topic_partition_list_new((int)n);
             for (size_t i = 0; i < n; i++)
@@ -355,9 +431,11 @@ static int archive(zs_config_t *cfg, const char *topic, const char *db, bool onc
     for (size_t i = 0; i < n; i++)
         rd_kafka_message_destroy(msgs[i]);
     zs_log(ZS_LOG_INFO, "%s: %" PRIu64 " records archived, %" PRIu64 " not audit records", db,
-           added, rejected);
-    rc = ok ? (rejected ? 1 : 0) : 1;
+           st.added, st.rejected);
+    rc = ok ? (st.rejected ? 1 : 0) : 1;
 done:
+    zs_metrics_stop(metrics);
+    zs_prom_free(&prom);
     if (rk != NULL) {
         rd_kafka_consumer_close(rk);
         rd_kafka_destroy(rk);

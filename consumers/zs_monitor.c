@@ -21,9 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mon_metrics.h"
 #include "mon_service.h"
 #include "zs_kafka.h"
 #include "zs_log.h"
+#include "zs_metrics.h"
 #include "zs_topics.h"
 
 static const char usage[] =
@@ -131,6 +133,7 @@ static const zs_config_def_t defs[] = {
      .type = ZS_CONFIG_STRING,
      .dflt = MON_MONITORING_LINE_DEFAULT,
      .doc = "POVERTY_RISK: the year's monitoring line, YEAR:FEN,... (plan item 26)."},
+    ZS_METRICS_CONFIG_DEF,
     ZS_CONFIG_DEFS_END,
 };
 
@@ -145,14 +148,7 @@ static void on_signal(int sig)
 /* Resident memory of this process, bytes (0 if unknown). */
 size_t mon_rss_bytes(void)
 {
-    long pages = 0, resident = 0;
-    FILE *fp = fopen("/proc/self/statm", "r");
-    if (fp == NULL)
-        return 0;
-    if (fscanf(fp, "%ld %ld", &pages, &resident) != 2)
-        resident = 0;
-    fclose(fp);
-    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+    return zs_rss_bytes();
 }
 
 /* ---- assignment ---- */
@@ -649,6 +645,7 @@ static int run(monitor_t *m)
         if (m->stats_ms > 0 && now - m->last_stats >= m->stats_ms)
             log_stats(m, false);
         log_waiting(m);
+        mon_metrics_tick(m);
         if (m->exit_idle > 0 && m->assigned_once && !m->in_txn &&
             now - m->last_input >= m->exit_idle && caught_up(m)) {
             zs_log_info("nothing new for %" PRId64 " ms: stopping", m->exit_idle);
@@ -722,7 +719,9 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    zs_err_t err = setup(&m, errstr, sizeof(errstr));
+    zs_err_t err = mon_metrics_start(m.cfg, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = setup(&m, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log_error("%s", errstr);
         rc = err == ZS_ERR_INVALID || err == ZS_ERR_NOT_FOUND ? 2 : err == ZS_ERR_KAFKA ? 3 : 1;
@@ -731,6 +730,7 @@ int main(int argc, char **argv)
     rc = run(&m);
 done:
     teardown(&m);
+    mon_metrics_stop();
     zs_config_destroy(m.cfg);
     return rc;
 }

@@ -16,9 +16,10 @@
  * flushed.
  *
  * `zs-notify report` writes the per-county HTML reports (notify_report.c)
- * from a group-less read of the whole warnings topic; the daemon regenerates
- * those of the counties it delivered to every zs.notify.report.interval, in
- * a thread of its own so that deliveries go on meanwhile. */
+ * from a group-less read of the whole warnings topic; the daemon keeps that
+ * read as a view (notify_view.c), refreshes it from where it stopped every
+ * zs.notify.report.interval and rewrites the reports of the counties that
+ * changed, in a thread of its own so that deliveries go on meanwhile. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,8 @@
 
 #include "notify_report.h"
 #include "notify_route.h"
+#include "notify_view.h"
+#include "zs_metrics.h"
 #include "zs_audit.h"
 #include "zs_avro.h"
 #include "zs_avrojson.h"
@@ -151,13 +154,14 @@ static const zs_config_def_t defs[] = {
      .dflt = "1h",
      .min = "0",
      .max = "30d",
-     .doc = "How often the daemon regenerates the reports of the counties it delivered to; 0 "
-            "never."},
+     .doc = "How often the daemon reads the warnings written since its last run and rewrites "
+            "the reports of the counties that changed; 0 never."},
     {.name = "zs.notify.report.lang",
      .type = ZS_CONFIG_ENUM,
      .dflt = "zh",
      .values = "zh|en",
      .doc = "Language of the reports: zh (Chinese, the plan's words) or en."},
+    ZS_METRICS_CONFIG_DEF,
     ZS_CONFIG_DEFS_END,
 };
 
@@ -219,11 +223,13 @@ typedef struct channel {
     struct curl_slist *headers;
     char curl_error[CURL_ERROR_SIZE];
     char last_error[256];
-    uint64_t sent, dead;
+    uint64_t sent, dead, retries;
 } channel_t;
 
-/* A report run in a thread of its own: the daemon's periodic regeneration
- * of the reports of the counties it delivered to. */
+/* A report run in a thread of its own: the daemon's periodic refresh of its
+ * view of the warnings topic (notify_view.c: only the records written since
+ * the last run are read) and regeneration of the reports of the counties
+ * that changed. */
 typedef struct report_run {
     pthread_t thread;
     bool running;               /* started and not yet joined */
@@ -233,7 +239,9 @@ typedef struct report_run {
     const zs_county_table_t *counties;
     const char *dir;
     notify_lang_t lang;
-    char *codes; /* comma-separated county codes, owned */
+    notify_view_t *view; /* kept from run to run; only the running run touches it */
+    char shown[1024];    /* the counties written, comma-separated (cut), for the log */
+    long read;           /* records read by the last refresh */
     zs_err_t err;
     size_t written;
     char errstr[1024];
@@ -249,6 +257,10 @@ typedef struct part {
     bool has_chain;
     zs_audit_chain_t chain;
 } part_t;
+
+/* Why a record went to the dead-letter topic, for the metrics. */
+enum { DEAD_UNDECODABLE, DEAD_NO_ROUTE, DEAD_CHANNEL_FAILED, DEAD_REASONS };
+static const char *const dead_reasons[DEAD_REASONS] = {"undecodable", "no_route", "channel_failed"};
 
 typedef struct notify {
     zs_config_t *cfg;
@@ -277,6 +289,10 @@ typedef struct notify {
     uint64_t rng;
     /* counters */
     uint64_t received, sent, dead, unrouted;
+    uint64_t dead_by[DEAD_REASONS]; /* dead letters by reason (dead_reasons) */
+    zs_metrics_t *metrics;          /* NULL: zs.metrics.listen unset */
+    zs_prom_t prom;
+    int64_t last_metrics;
     int64_t last_input, last_commit, exit_idle;
     bool assigned_once;
     int fatal; /* exit status when set */
@@ -543,6 +559,7 @@ static zs_err_t finish_head(notify_t *m, channel_t *ch, bool ok, const char *res
                  "channel %s %s (%s) failed %d attempt%s over %" PRId64 " s: %s",
                  notify_kind_name(ch->route->kind), ch->display, ch->route->origin, job->attempts,
                  job->attempts == 1 ? "" : "s", (mono_ms() - job->received) / 1000, ch->last_error);
+        m->dead_by[DEAD_CHANNEL_FAILED]++;
         err = dead_letter(m, job, reason, "ZS_ERR_IO", errstr, errstr_size);
         if (err == ZS_OK) {
             char more[320];
@@ -579,6 +596,7 @@ static zs_err_t attempt_failed(notify_t *m, channel_t *ch, const char *why, char
     snprintf(ch->last_error, sizeof(ch->last_error), "%s", why);
     if (now >= job->deadline || ch->down)
         return finish_head(m, ch, false, "", errstr, errstr_size);
+    ch->retries++;
     int64_t delay = notify_backoff_ms(m->retry_initial, m->retry_max, job->attempts, jitter(m));
     ch->next_at = now + delay < job->deadline ? now + delay : job->deadline;
     zs_log_info("%s to %s %s: attempt %d failed (%s); next in %" PRId64 " ms", job->key,
@@ -836,6 +854,7 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
     if (derr != ZS_OK) {
         job->warning_id[0] = '\0';
         job->key[0] = '\0';
+        m->dead_by[DEAD_UNDECODABLE]++;
         zs_err_t err = dead_letter(m, job, why, zs_err2str(derr), errstr, errstr_size);
         job_done(m, job);
         return err;
@@ -866,6 +885,7 @@ static zs_err_t take(notify_t *m, rd_kafka_message_t *rkm, char *errstr, size_t 
                          : "no route for county %.8s",
                  job->county);
         m->unrouted++;
+        m->dead_by[DEAD_NO_ROUTE]++;
         err = dead_letter(m, job, reason, "ZS_ERR_NOT_FOUND", errstr, errstr_size);
         zs_buf_reset(&m->detail);
         if (err == ZS_OK)
@@ -992,19 +1012,6 @@ static zs_err_t load_counties(const zs_config_t *cfg, zs_county_table_t **out, c
     return err;
 }
 
-/* True when code is one of the comma-separated list. */
-static bool in_list(const char *list, const char *code)
-{
-    size_t n = strlen(code);
-    for (const char *p = list; *p != '\0';) {
-        size_t len = strcspn(p, ",");
-        if (len == n && memcmp(p, code, n) == 0)
-            return true;
-        p += len + (p[len] == ',');
-    }
-    return false;
-}
-
 /* Makes dir and its parents (mode 0755). */
 static zs_err_t make_dirs(const char *dir, char *errstr, size_t errstr_size)
 {
@@ -1029,63 +1036,12 @@ static zs_err_t make_dirs(const char *dir, char *errstr, size_t errstr_size)
     return ZS_OK;
 }
 
-/* What a read of the warnings topic for reports keeps. */
-typedef struct report_scan {
-    zs_decoder_t *dec;
-    notify_report_t *rep;
-    const char *codes; /* NULL: every county */
-    const char *topic;
-    long records, skipped;
-    zs_err_t err;
-} report_scan_t;
-
-/* One record of the warnings topic into the report collection.
- * @locality: zs_scan's caller (the report thread in the daemon). */
-static bool report_take(void *ctx, const rd_kafka_message_t *rkm)
+/* Checks that every county of codes (comma-separated, or "all") is one of
+ * the region's. ZS_ERR_INVALID naming the first that is not. */
+static zs_err_t check_codes(const zs_county_table_t *counties, const char *codes, char *errstr,
+                            size_t errstr_size)
 {
-    report_scan_t *rs = ctx;
-    char why[512];
-    const zs_schema_t *reader = NULL;
-    avro_value_t *v = NULL;
-    notify_warning_t w;
-    zs_err_t err =
-        zs_decoder_decode(rs->dec, rkm->payload, rkm->len, &reader, &v, why, sizeof(why));
-    if (err == ZS_OK && strcmp(zs_schema_name(reader), "zengshou.Warning") != 0)
-        err = zs_fail(why, sizeof(why), ZS_ERR_INVALID, "a %s record, not a warning",
-                      zs_schema_name(reader));
-    if (err == ZS_OK)
-        err = notify_warning_from_avro(v, &w, why, sizeof(why));
-    if (err == ZS_OK && rs->codes != NULL && !in_list(rs->codes, w.county_code))
-        return true;
-    if (err == ZS_OK)
-        err = notify_report_add(rs->rep, &w);
-    if (err == ZS_ERR_NOMEM) {
-        rs->err = err;
-        return false;
-    }
-    if (err != ZS_OK) {
-        rs->skipped++;
-        zs_log_warn("%s [%" PRId32 "] offset %" PRId64 ": not in the reports: %s", rs->topic,
-                    rkm->partition, rkm->offset, err == ZS_ERR_INVALID ? why : zs_err2str(err));
-        return true;
-    }
-    rs->records++;
-    return true;
-}
-
-/* Writes the reports of the counties in codes (comma-separated, or "all":
- * every county with warnings, and index.html) into dir, from a group-less
- * read_committed read of the whole warnings topic (the latest record of
- * each warning). *written counts the files written. ZS_ERR_INVALID for a
- * county not in the region. */
-static zs_err_t report_write(const zs_config_t *cfg, const zs_county_table_t *counties,
-                             const char *codes, const char *dir, notify_lang_t lang,
-                             volatile sig_atomic_t *stop_flag, size_t *written, char *errstr,
-                             size_t errstr_size)
-{
-    bool all = strcmp(codes, "all") == 0;
-    *written = 0;
-    for (const char *p = codes; !all && *p != '\0';) {
+    for (const char *p = codes; strcmp(codes, "all") != 0 && *p != '\0';) {
         size_t len = strcspn(p, ",");
         if (zs_county_find(counties, p, len) == NULL)
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
@@ -1094,50 +1050,39 @@ static zs_err_t report_write(const zs_config_t *cfg, const zs_county_table_t *co
                            (int)(len < 16 ? len : 16), p);
         p += len + (p[len] == ',');
     }
-    const char *schema_dir = NULL, *prefix = NULL;
-    zs_schemas_t *schemas = NULL;
-    char topic[128];
-    report_scan_t rs = {.codes = all ? NULL : codes, .topic = topic};
+    return ZS_OK;
+}
+
+/* Writes into dir the reports of the counties in codes (comma-separated;
+ * "all": every county with warnings, and index.html; NULL: the counties
+ * that changed in the view since the last call, whose changes it then
+ * forgets), from the view as it stands. *written counts the files written;
+ * shown, if not NULL, gets the codes written (comma-separated, cut to its
+ * size). */
+static zs_err_t report_pages(notify_view_t *view, const zs_county_table_t *counties,
+                             const char *codes, const char *dir, notify_lang_t lang,
+                             size_t *written, char *shown, size_t shown_size, char *errstr,
+                             size_t errstr_size)
+{
+    notify_report_t *rep = notify_view_report(view);
+    bool all = codes != NULL && strcmp(codes, "all") == 0;
+    bool changed = codes == NULL;
+    *written = 0;
+    if (shown != NULL && shown_size > 0)
+        shown[0] = '\0';
     zs_buf_t page;
     zs_buf_init(&page, (size_t)1 << 30);
-    zs_err_t err = zs_config_get_str(cfg, "zs.schema.dir", &schema_dir, errstr, errstr_size);
-    if (err == ZS_OK)
-        err = zs_config_get_str(cfg, "zs.topic.prefix", &prefix, errstr, errstr_size);
-    if (err == ZS_OK)
-        err = make_dirs(dir, errstr, errstr_size);
-    if (err == ZS_OK)
-        err = zs_schemas_load(schema_dir, &schemas, errstr, errstr_size);
-    if (err == ZS_OK)
-        err = zs_decoder_new(schemas, &rs.dec, errstr, errstr_size);
-    if (err == ZS_OK && notify_report_new(&rs.rep) != ZS_OK)
-        err = zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
-    if (err == ZS_OK) {
-        zs_topic_name(prefix, "warnings", topic, sizeof(topic));
-        zs_scan_opts_t so = {.topic = topic,
-                             .partition = -1,
-                             .offset = RD_KAFKA_OFFSET_BEGINNING,
-                             .exit_at_end = true,
-                             .stop = stop_flag};
-        long errors = 0;
-        err = zs_scan(cfg, &so, report_take, &rs, &errors, errstr, errstr_size);
-        if (err == ZS_OK && rs.err != ZS_OK)
-            err = zs_fail(errstr, errstr_size, rs.err, "reading %s for the reports: %s", topic,
-                          zs_err2str(rs.err));
-        if (err == ZS_OK && stop_flag != NULL && *stop_flag)
-            err = zs_fail(errstr, errstr_size, ZS_ERR_IO, "stopped before the end of %s", topic);
-        if (err == ZS_OK && errors > 0)
-            zs_log_warn("%s: %ld read errors; the reports may miss records", topic, errors);
-    }
-    if (err == ZS_OK)
-        zs_log_info("%s: %ld warning records for the reports (%ld skipped)", topic, rs.records,
-                    rs.skipped);
+    zs_err_t err = make_dirs(dir, errstr, errstr_size);
     int64_t at = now_ms();
-    size_t n = all ? notify_report_county_count(rs.rep) : 0;
-    /* The counties asked for, or every county with warnings. */
-    for (const char *p = codes; err == ZS_OK && (all ? n > 0 : *p != '\0');) {
+    size_t n = all || changed ? notify_report_county_count(rep) : 0;
+    /* The counties asked for, or every (changed) county with warnings. */
+    for (const char *p = codes; err == ZS_OK && (all || changed ? n > 0 : *p != '\0');) {
         char code[16];
-        if (all) {
-            snprintf(code, sizeof(code), "%s", notify_report_county_at(rs.rep, --n));
+        if (all || changed) {
+            --n;
+            if (changed && !notify_report_county_changed(rep, n))
+                continue;
+            snprintf(code, sizeof(code), "%s", notify_report_county_at(rep, n));
         } else {
             size_t len = strcspn(p, ",");
             snprintf(code, sizeof(code), "%.*s", (int)(len < 15 ? len : 15), p);
@@ -1147,26 +1092,28 @@ static zs_err_t report_write(const zs_config_t *cfg, const zs_county_table_t *co
         char name[32];
         snprintf(name, sizeof(name), "%s.html", code);
         zs_buf_reset(&page);
-        err = notify_report_render(rs.rep, code, c, lang, at, &page);
+        err = notify_report_render(rep, code, c, lang, at, &page);
         if (err != ZS_OK)
             err = zs_fail(errstr, errstr_size, err, "report of %s: %s", code, zs_err2str(err));
         else
             err = write_atomic(dir, name, page.data, page.len, false, errstr, errstr_size);
         *written += err == ZS_OK;
+        size_t used = shown != NULL ? strlen(shown) : 0;
+        if (err == ZS_OK && shown != NULL && used + 8 < shown_size)
+            snprintf(shown + used, shown_size - used, "%s%s", used ? "," : "", code);
     }
     if (err == ZS_OK && all) {
         zs_buf_reset(&page);
-        err = notify_report_render_index(rs.rep, counties, lang, at, &page);
+        err = notify_report_render_index(rep, counties, lang, at, &page);
         if (err != ZS_OK)
             err = zs_fail(errstr, errstr_size, err, "index of the reports: %s", zs_err2str(err));
         else
             err = write_atomic(dir, "index.html", page.data, page.len, false, errstr, errstr_size);
         *written += err == ZS_OK;
     }
+    if (err == ZS_OK && changed)
+        notify_report_changes_clear(rep);
     zs_buf_free(&page);
-    notify_report_free(rs.rep);
-    zs_decoder_free(rs.dec);
-    zs_schemas_free(schemas);
     return err;
 }
 
@@ -1175,10 +1122,29 @@ static zs_err_t report_write(const zs_config_t *cfg, const zs_county_table_t *co
 static void *report_thread(void *arg)
 {
     report_run_t *rr = arg;
-    rr->err = report_write(rr->cfg, rr->counties, rr->codes, rr->dir, rr->lang, &rr->stop,
-                           &rr->written, rr->errstr, sizeof(rr->errstr));
+    rr->read = 0;
+    rr->err = ZS_OK;
+    if (rr->view == NULL)
+        rr->err = notify_view_new(rr->cfg, NULL, &rr->view, rr->errstr, sizeof(rr->errstr));
+    if (rr->err == ZS_OK)
+        rr->err = notify_view_refresh(rr->view, &rr->stop, rr->errstr, sizeof(rr->errstr));
+    if (rr->err == ZS_OK) {
+        rr->read = notify_view_records_read(rr->view);
+        rr->err = report_pages(rr->view, rr->counties, NULL, rr->dir, rr->lang, &rr->written,
+                               rr->shown, sizeof(rr->shown), rr->errstr, sizeof(rr->errstr));
+    }
     atomic_store(&rr->done, true);
     return NULL;
+}
+
+/* Logs a finished report run. */
+static void report_log(const report_run_t *rr, bool again)
+{
+    if (rr->err == ZS_OK)
+        zs_log_info("reports: %ld new warning records read, %zu written to %s (%s)", rr->read,
+                    rr->written, rr->dir, rr->shown[0] ? rr->shown : "none changed");
+    else if (!rr->stop)
+        zs_log_error("reports: %s%s", rr->errstr, again ? " (the next run tries again)" : "");
 }
 
 /* Joins a finished (or, when wait, any) report thread and logs its outcome.
@@ -1190,39 +1156,21 @@ static void report_join(notify_t *m, bool wait)
         return;
     pthread_join(rr->thread, NULL);
     rr->running = false;
-    if (rr->err == ZS_OK)
-        zs_log_info("reports: %zu written to %s (%s)", rr->written, rr->dir, rr->codes);
-    else if (!rr->stop)
-        zs_log_error("reports: %s (the next run tries again)", rr->errstr);
-    free(rr->codes);
-    rr->codes = NULL;
+    report_log(rr, true);
 }
 
-/* The delivered-to counties as a comma-separated list (owned by the caller),
- * forgetting them; NULL when out of memory. */
-static char *take_delivered(notify_t *m)
+/* Forgets the counties delivered to. */
+static void forget_delivered(notify_t *m)
 {
-    size_t n = zs_county_count(m->counties);
-    char *codes = malloc(m->ndelivered * 7 + 1), *p = codes;
-    if (codes == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!m->delivered[i])
-            continue;
-        if (p != codes)
-            *p++ = ',';
-        memcpy(p, zs_county_at(m->counties, i)->code, 6);
-        p += 6;
+    for (size_t i = 0; i < zs_county_count(m->counties); i++)
         m->delivered[i] = false;
-    }
-    *p = '\0';
     m->ndelivered = 0;
-    return codes;
 }
 
-/* Every zs.notify.report.interval, regenerates in a thread the reports of
- * the counties delivered to since the last run; at_exit: now, in this
- * thread, after the one running (an --exit-idle run ends with its reports). */
+/* Every zs.notify.report.interval, when something was delivered since the
+ * last run, refreshes the view in a thread and regenerates the reports of
+ * the counties that changed; at_exit: now, in this thread, after the one
+ * running (an --exit-idle run ends with its reports). */
 static void report_tick(notify_t *m, bool at_exit)
 {
     if (m->report_dir == NULL || m->report_interval == 0)
@@ -1233,11 +1181,7 @@ static void report_tick(notify_t *m, bool at_exit)
         (!at_exit && now - m->last_report < m->report_interval))
         return;
     report_run_t *rr = &m->report;
-    rr->codes = take_delivered(m);
-    if (rr->codes == NULL) {
-        zs_log_error("reports: out of memory");
-        return;
-    }
+    forget_delivered(m);
     m->last_report = now;
     rr->cfg = m->cfg;
     rr->counties = m->counties;
@@ -1251,18 +1195,11 @@ static void report_tick(notify_t *m, bool at_exit)
         rr->running = true; /* joined below without a thread: run it here */
         report_thread(rr);
         rr->running = false;
-        if (rr->err == ZS_OK)
-            zs_log_info("reports: %zu written to %s (%s)", rr->written, rr->dir, rr->codes);
-        else
-            zs_log_error("reports: %s", rr->errstr);
-        free(rr->codes);
-        rr->codes = NULL;
+        report_log(rr, false);
         return;
     }
     if (pthread_create(&rr->thread, NULL, report_thread, rr) != 0) {
         zs_log_error("reports: cannot start a thread: %s", strerror(errno));
-        free(rr->codes);
-        rr->codes = NULL;
         return;
     }
     rr->running = true;
@@ -1334,13 +1271,25 @@ static int report_main(int argc, char **argv)
     }
     if (out == NULL || out[0] == '\0')
         out = "reports";
+    notify_view_t *view = NULL;
     zs_err_t err = load_counties(cfg, &counties, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = check_codes(counties, county, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = notify_view_new(cfg, strcmp(county, "all") == 0 ? NULL : county, &view, errstr,
+                              sizeof(errstr));
     if (err == ZS_OK) {
         signal(SIGINT, on_signal);
         signal(SIGTERM, on_signal);
-        err =
-            report_write(cfg, counties, county, out, lang, &stop, &written, errstr, sizeof(errstr));
+        err = notify_view_refresh(view, &stop, errstr, sizeof(errstr));
     }
+    if (err == ZS_OK) {
+        zs_log_info("%ld warning records for the reports (%ld skipped)",
+                    notify_view_records_read(view), notify_view_records_skipped(view));
+        err = report_pages(view, counties, county, out, lang, &written, NULL, 0, errstr,
+                           sizeof(errstr));
+    }
+    notify_view_free(view);
     if (err != ZS_OK) {
         zs_log_error("%s", errstr);
         rc = err == ZS_ERR_INVALID || err == ZS_ERR_NOT_FOUND || err == ZS_ERR_PARSE ? 2 : 1;
@@ -1617,7 +1566,9 @@ static void teardown(notify_t *m)
         m->report.stop = 1;
         report_join(m, true);
     }
-    free(m->report.codes);
+    notify_view_free(m->report.view);
+    zs_metrics_stop(m->metrics);
+    zs_prom_free(&m->prom);
     free(m->delivered);
     /* Messages go back before the consumer closes; the final commit is done. */
     drop_all(m);
@@ -1661,6 +1612,60 @@ static bool all_done(const notify_t *m)
             (!m->parts[p].at_end || m->parts[p].done_upto > m->parts[p].committed))
             return false;
     return true;
+}
+
+/* ---- metrics ---- */
+
+/* Publishes the figures for zs.metrics.listen, at most once a second:
+ * records read and lag per partition, deliveries and retries per channel,
+ * dead letters by reason, records held, resident memory. */
+static void metrics_tick(notify_t *m)
+{
+    int64_t now = mono_ms();
+    if (m->metrics == NULL || (m->last_metrics != 0 && now - m->last_metrics < 1000))
+        return;
+    m->last_metrics = now;
+    zs_prom_t *p = &m->prom;
+    zs_prom_reset(p);
+    zs_prom_one(p, "zengshou_notify_records_read_total", "counter",
+                "Warning records read from the warnings topic.", (int64_t)m->received);
+    zs_prom_family(p, "zengshou_notify_lag_records", "gauge",
+                   "Records of an assigned partition not yet done (high watermark - done).");
+    for (int32_t i = 0; i < m->nparts; i++) {
+        int64_t lo = 0, hi = 0, lag = 0;
+        const part_t *pt = &m->parts[i];
+        if (!pt->assigned)
+            continue;
+        if (rd_kafka_get_watermark_offsets(m->consumer, m->warnings_topic, i, &lo, &hi) == 0)
+            lag = hi - (pt->done_upto < 0 ? lo : pt->done_upto);
+        char ps[16];
+        snprintf(ps, sizeof(ps), "%d", (int)i);
+        zs_prom_sample(p, "zengshou_notify_lag_records", lag > 0 ? lag : 0, "partition", ps, NULL);
+    }
+    zs_prom_family(p, "zengshou_notify_deliveries_total", "counter",
+                   "Records a channel accepted (webhook 2xx, outbox file written).");
+    for (size_t c = 0; c < m->nchannels; c++)
+        zs_prom_sample(p, "zengshou_notify_deliveries_total", (int64_t)m->channels[c].sent, "kind",
+                       notify_kind_name(m->channels[c].route->kind), "channel",
+                       m->channels[c].display, NULL);
+    zs_prom_family(p, "zengshou_notify_retries_total", "counter",
+                   "Failed attempts followed by another attempt, per channel.");
+    for (size_t c = 0; c < m->nchannels; c++)
+        zs_prom_sample(p, "zengshou_notify_retries_total", (int64_t)m->channels[c].retries, "kind",
+                       notify_kind_name(m->channels[c].route->kind), "channel",
+                       m->channels[c].display, NULL);
+    zs_prom_family(p, "zengshou_notify_dead_letters_total", "counter",
+                   "Records sent to the dead-letter topic, by reason.");
+    for (int r = 0; r < DEAD_REASONS; r++)
+        zs_prom_sample(p, "zengshou_notify_dead_letters_total", (int64_t)m->dead_by[r], "reason",
+                       dead_reasons[r], NULL);
+    zs_prom_one(p, "zengshou_notify_pending_records", "gauge",
+                "Records read and not yet delivered or dead-lettered.", (int64_t)m->pending);
+    zs_prom_one(p, "zengshou_notify_resident_memory_bytes", "gauge",
+                "Resident memory of the process.", (int64_t)zs_rss_bytes());
+    zs_err_t err = zs_metrics_publish(m->metrics, p);
+    if (err != ZS_OK)
+        zs_log_warn("metrics: %s", zs_err2str(err));
 }
 
 static int run(notify_t *m)
@@ -1709,6 +1714,7 @@ static int run(notify_t *m)
         zs_producer_poll(m->producer, 0);
         flow(m);
         report_tick(m, false);
+        metrics_tick(m);
         int64_t now = mono_ms();
         if (err == ZS_OK && now - m->last_commit >= m->commit_ms)
             err = commit(m, errstr, sizeof(errstr));
@@ -1825,7 +1831,10 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    zs_err_t err = setup(&m, errstr, sizeof(errstr));
+    zs_prom_init(&m.prom);
+    zs_err_t err = zs_metrics_start(m.cfg, &m.metrics, errstr, sizeof(errstr));
+    if (err == ZS_OK)
+        err = setup(&m, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log_error("%s", errstr);
         rc = err == ZS_ERR_INVALID || err == ZS_ERR_NOT_FOUND ? 2 : 1;

@@ -4,7 +4,9 @@
 # `zs-notify report --county all`; Debian's chromium (headless) renders
 # pages, and the DOM it renders must show exactly that county's warnings
 # (compared with the warnings zs-cat reads), none of another county, the
-# plan's Chinese rule names, and no resident ID number. Also: --lang en, a
+# plan's Chinese rule names, each page in one language (no English word on
+# a Chinese page but codes and ids, no Chinese on an English one but place
+# names), and no resident ID number. Also: --lang en, a
 # county not in the region (exit 2), and the daemon's periodic reports.
 #   notify_report_browser.sh ZS_BROKER ZS_SIMULATE ZS_PUSH ZS_MONITOR ZS_CAT ZS_NOTIFY
 # (ZS_SCHEMA_DIR, ZS_DATA_DIR set; ZS_KEEP_WORK=1 keeps the pages and screenshots)
@@ -108,6 +110,29 @@ for rule in {w["rule"] for w in mine.values()}:
         err("rule %s not named %s" % (rule, names[rule]))
 if lang == "en" and "收入不增反降" in dom:
     err("a Chinese rule name on the English page")
+# One language: the visible text (no <head>, no tags) of a Chinese page has
+# no Latin word but the codes and ids of the warnings (warning, household and
+# person ids, the rule set's version); an English page has no Chinese
+# character or full-width punctuation outside place names (marked
+# lang="zh-CN": proper names, not translated).
+body = re.sub(r"(?s)^.*?<body[^>]*>", "", dom)
+if lang == "en":
+    body = re.sub(r'(?s)<span lang="zh-CN"[^>]*>.*?</span>', " ", body)
+text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+codes = set()
+for w in latest.values():
+    person = w.get("person_id") or {}  # Avro JSON: null or {"string": id}
+    codes.update(x for x in (w["warning_id"], w["household_id"], person.get("string"),
+                             w["ruleset_version"]) if x)
+if lang == "zh":
+    words = set(re.findall(r"[A-Za-z][0-9A-Za-z_.~-]*", text))
+    words = {x for x in words if not any(x in c for c in codes)}
+    if words:
+        err("Latin words on the Chinese page: %s" % sorted(words)[:10])
+else:
+    han = re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", text)
+    if han:
+        err("Chinese on the English page: %s" % sorted(set(han))[:10])
 if re.search(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])", dom):
     err("an 18-character ID number shape in the page")
 region = {r["county_code"]: r for r in csv.DictReader(open(os.environ["ZS_DATA_DIR"] + "/guangxi-counties.csv"))}

@@ -71,10 +71,10 @@ static desk_row_t row(const char *id, const char *county, int severity, int64_t 
     snprintf(r.warning_id, sizeof(r.warning_id), "%s", id);
     snprintf(r.household_id, sizeof(r.household_id), "H<1>");
     snprintf(r.county_code, sizeof(r.county_code), "%s", county);
-    snprintf(
-        r.evidence, sizeof(r.evidence),
-        "{\"members\":3,\"t12m\":950000,\"t12m_prev\":1000000,\"growth_bp\":-500,"
-        "\"components\":[[0,100000,200000],[3,50000,null]],\"detail\":\"a<b\",\"source\":\"\"}");
+    snprintf(r.evidence, sizeof(r.evidence),
+             "{\"members\":3,\"t12m\":950000,\"t12m_prev\":1000000,\"growth_bp\":-500,"
+             "\"components\":[[0,100000,200000],[3,50000,null]],\"detail\":\"a<b T12M 4 active "
+             "members\",\"source\":\"T12M a year earlier (plan items 26, 33)\"}");
     return r;
 }
 
@@ -126,6 +126,12 @@ static void test_warning_page(void **state)
     assert_null(strstr(page, "<img"));
     assert_non_null(strstr(page, "&lt;img src=x onerror=alert(1)&gt;"));
     assert_null(strstr(page, "a<b"));
+    /* Regression, "reports in one language": the monitor's English detail
+     * and source are not shown; the basis and the note are in Chinese. */
+    assert_null(strstr(page, "T12M"));
+    assert_null(strstr(page, "active members"));
+    assert_non_null(strstr(page, "上年同期近12个月人均纯收入（方案第26、33条）"));
+    assert_non_null(strstr(page, "统计期间2023年7月至2024年6月，按家庭人口3人计算人均"));
     assert_non_null(strstr(page, "9,500.00")); /* the evidence in yuan */
     assert_non_null(strstr(page, "-5.00%"));
     assert_null(strstr(page, "NOTIFICATION_SENT")); /* audit lines: inspectors only */

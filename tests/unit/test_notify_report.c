@@ -2,7 +2,7 @@
  * (consumers/notify_report.c): escaping, ID-number masking, only the
  * county's warnings, the plan's rule names in Chinese and English, number
  * formatting, the latest record of each warning, the trend, and a record
- * decoded from Avro. */
+ * decoded from Avro; every page in one language, the evidence in words. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -130,8 +130,9 @@ static void test_escaping(void **state)
     assert_null(strstr(html, "H<b>1"));
     assert_null(strstr(html, "P<1>"));
     assert_non_null(strstr(html, "H&lt;b&gt;1&amp;&quot;&#39;"));
-    assert_non_null(strstr(html, "note=&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert_non_null(strstr(html, "plan item 26 &amp; &quot;statistics&quot;"));
+    /* The monitor's free texts are not shown at all (notify_evidence.c). */
+    assert_null(strstr(html, "alert(1)"));
+    assert_null(strstr(html, "statistics"));
     assert_non_null(strstr(html, "P&lt;1&gt;"));
     /* Self-contained: no script, no external file. */
     assert_null(strstr(html, "src="));
@@ -158,7 +159,7 @@ static void test_masking(void **state)
     assert_null(strstr(html, "110105194912310021"));
     assert_null(strstr(html, "45122719800101123X"));
     assert_non_null(strstr(html, "**************0021"));
-    assert_non_null(strstr(html, "idno=**************123X"));
+    assert_null(strstr(html, "idno="));
     assert_non_null(strstr(html, "**************002x"));
     /* Longer alphanumeric runs are not ID numbers and stay. */
     w[1].household_id = "H1101051949123100211";
@@ -348,7 +349,8 @@ static void test_numbers(void **state)
     assert_non_null(strstr(html, "近12个月人均纯收入：9,876.54 元"));
     assert_non_null(strstr(html, "上年同期：10,123.45 元"));
     assert_non_null(strstr(html, "增速：-2.44%"));
-    assert_non_null(strstr(html, "阈值：6.50%（依据：regional rural income growth 2024）"));
+    assert_non_null(
+        strstr(html, "阈值：6.50%（依据：当年农村居民人均可支配收入增速（方案第33条））"));
     assert_non_null(strstr(html, "观测值：-2.44%"));
     assert_non_null(strstr(html, "涉及金额：25,000.50 元"));
     assert_non_null(strstr(html, "阈值：20,000.00 元"));
@@ -403,11 +405,11 @@ static void test_latest_and_trend(void **state)
     assert_true(first > cleared);
     /* 2024Q1: H1 9,000.00, H2 8,000.00, H3 6,000.01: the median 8,000.00,
      * the mean 7,666.67; 2023Q1 from H3's year-earlier figure; 2024Q2: H1. */
-    assert_non_null(strstr(html, "<tr><td>2024Q1</td><td class=\"num\">3</td><td "
+    assert_non_null(strstr(html, "<tr><td>2024年第1季度</td><td class=\"num\">3</td><td "
                                  "class=\"num\">8,000.00</td><td class=\"num\">7,666.67</td>"));
-    assert_non_null(strstr(html, "<tr><td>2023Q1</td><td class=\"num\">1</td><td "
+    assert_non_null(strstr(html, "<tr><td>2023年第1季度</td><td class=\"num\">1</td><td "
                                  "class=\"num\">7,000.00</td>"));
-    assert_non_null(strstr(html, "<tr><td>2024Q2</td><td class=\"num\">1</td><td "
+    assert_non_null(strstr(html, "<tr><td>2024年第2季度</td><td class=\"num\">1</td><td "
                                  "class=\"num\">11,000.00</td>"));
     assert_non_null(strstr(html, "<polyline"));
     free(html);
@@ -476,13 +478,181 @@ static void test_from_avro(void **state)
     zs_schemas_free(set);
 }
 
+/* The visible text of a page: no <style>, no <title>, no tags, no place
+ * names marked lang="zh-CN" (proper names, not translated), with each of
+ * the ids given (codes) removed. The caller frees it. */
+static char *visible(const char *html, const char *const *ids, size_t nids)
+{
+    size_t n = strlen(html);
+    char *t = malloc(n + 1);
+    assert_non_null(t);
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        static const struct {
+            const char *open, *close;
+        } skip[] = {
+            {"<style", "</style>"}, {"<title", "</title>"}, {"<span lang=\"zh-CN\"", "</span>"}};
+        bool skipped = false;
+        for (size_t s = 0; s < 3 && !skipped; s++)
+            if (strncmp(html + i, skip[s].open, strlen(skip[s].open)) == 0) {
+                const char *end = strstr(html + i, skip[s].close);
+                assert_non_null(end);
+                i = (size_t)(end - html) + strlen(skip[s].close);
+                skipped = true;
+            }
+        if (skipped)
+            continue;
+        if (html[i] == '<') {
+            const char *end = strchr(html + i, '>');
+            assert_non_null(end);
+            i = (size_t)(end - html) + 1;
+            t[k++] = ' ';
+            continue;
+        }
+        if (html[i] == '&') { /* an entity: one character of punctuation */
+            const char *end = strchr(html + i, ';');
+            assert_non_null(end);
+            i = (size_t)(end - html) + 1;
+            t[k++] = '_';
+            continue;
+        }
+        t[k++] = html[i++];
+    }
+    t[k] = '\0';
+    for (size_t j = 0; j < nids; j++)
+        for (char *p = strstr(t, ids[j]); p != NULL; p = strstr(p, ids[j]))
+            memset(p, ' ', strlen(ids[j]));
+    return t;
+}
+
+/* The first ASCII letter in t, or NULL. */
+static const char *first_latin(const char *t)
+{
+    for (; *t; t++)
+        if ((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z'))
+            return t;
+    return NULL;
+}
+
+/* The first Chinese character or full-width punctuation in t (UTF-8:
+ * U+3000-U+303F, U+3400-U+9FFF, U+FF00-U+FFEF), or NULL. */
+static const char *first_cjk(const char *t)
+{
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+        if ((p[0] & 0xf0) != 0xe0 || p[1] == 0 || p[2] == 0)
+            continue;
+        unsigned cp = (unsigned)(p[0] & 0x0f) << 12 | (unsigned)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+        if ((cp >= 0x3000 && cp <= 0x303f) || (cp >= 0x3400 && cp <= 0x9fff) ||
+            (cp >= 0xff00 && cp <= 0xffef))
+            return (const char *)p;
+    }
+    return NULL;
+}
+
+/* Regression, "reports in one language": a Chinese page showed the
+ * monitor's English evidence texts ("依据: T12M a year earlier (plan items
+ * 26, 33)", "说明: T12M 2024-01..2024-12, 4 active members") and quarters as
+ * "2024Q1". Every rule, open and cleared, in both languages: a Chinese page
+ * has no Latin letter but in ids, an English page no Chinese character outside
+ * place names. */
+static void test_one_language(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {"W-H1-INCOME_FALL---202406", "H1", "P1", "2024.1"};
+    notify_warning_t list[2 * NOTIFY_RULE_UNKNOWN];
+    for (int r = 0; r < NOTIFY_RULE_UNKNOWN; r++) {
+        notify_warning_t w = warning(ids[0], ids[1], "451227", (notify_rule_t)r,
+                                     r % 2 ? NOTIFY_STATUS_OPEN : NOTIFY_STATUS_UPDATED);
+        w.person_id = ids[2];
+        w.risk = (notify_risk_t)(r % NOTIFY_RISK__COUNT);
+        w.threshold_source = "T12M a year earlier (plan items 26, 33)";
+        w.detail = "T12M 2024-01..2024-12, 4 active members";
+        w.has_threshold = w.has_observed = w.has_amount = true;
+        w.threshold = 650;
+        w.observed = r == NOTIFY_RULE_WEAK_LABOR ? 2000 : 7;
+        w.amount_fen = 123456;
+        w.threshold_unit = (notify_unit_t)(r % NOTIFY_UNIT_UNKNOWN);
+        w.program =
+            r >= NOTIFY_RULE_SUBSIDY_MISSING ? (notify_program_t)(r % 11) : NOTIFY_PROGRAM_NONE;
+        list[2 * r] = w;
+        list[2 * r + 1] = w;
+        list[2 * r + 1].status = NOTIFY_STATUS_CLEARED;
+        list[2 * r + 1].opened_month = 1;
+    }
+    for (int lang = 0; lang < 2; lang++) {
+        char *html = render(list, 2 * NOTIFY_RULE_UNKNOWN, "451227", (notify_lang_t)lang);
+        char *t = visible(html, ids, sizeof(ids) / sizeof(ids[0]));
+        const char *bad = lang == NOTIFY_LANG_ZH ? first_latin(t) : first_cjk(t);
+        if (bad != NULL)
+            fail_msg("%s page: \"%.40s\"", lang == NOTIFY_LANG_ZH ? "zh" : "en", bad);
+        free(t);
+        free(html);
+    }
+}
+
+/* Each rule's note and basis, from the figures alone. */
+static void test_evidence_words(void **state)
+{
+    (void)state;
+    notify_warning_t w = warning("W", "H", "451227", NOTIFY_RULE_INCOME_FALL, NOTIFY_STATUS_OPEN);
+    char s[256];
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "统计期间2023年7月至2024年6月，按家庭人口4人计算人均");
+    notify_evidence_note(&w, NOTIFY_LANG_EN, s, sizeof(s));
+    assert_string_equal(s,
+                        "Income of the 12 months 2023-07 to 2024-06, divided by 4 active members");
+    w.month = 12;
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "统计期间2024年1月至2024年12月，按家庭人口4人计算人均");
+    w.rule = NOTIFY_RULE_WEAK_LABOR; /* 1 of 3: 3333 bp; 0 of 3: 0 */
+    w.members_active = 3;
+    w.has_observed = true;
+    w.observed = 3333;
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "劳动力1人，家庭人口3人");
+    w.observed = 0;
+    notify_evidence_note(&w, NOTIFY_LANG_EN, s, sizeof(s));
+    assert_string_equal(s, "0 in the labour force of 3 active members");
+    w.rule = NOTIFY_RULE_SHORT_WORK; /* September: 3 months left, 2 worked */
+    w.month = 9;
+    w.observed = 5;
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "今年已外出务工2个月，年内还剩3个月");
+    w.rule = NOTIFY_RULE_NOT_ENROLLED;
+    w.program = NOTIFY_PROGRAM_DISABILITY;
+    w.observed = 2;
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "残疾等级2级，本季度未领取残疾人两项补贴");
+    w.rule = NOTIFY_RULE_SUBSIDY_SHORT;
+    w.threshold = 50000;
+    w.observed = 30000;
+    notify_evidence_note(&w, NOTIFY_LANG_EN, s, sizeof(s));
+    assert_string_equal(s, "300.00 yuan paid by the end of the following month of 500.00 yuan due");
+    w.rule = NOTIFY_RULE_LARGE_EXPENSE;
+    w.has_amount = true;
+    w.amount_fen = 2500000;
+    w.threshold_unit = NOTIFY_UNIT_BASIS_POINTS;
+    w.observed = 6250;
+    notify_evidence_note(&w, NOTIFY_LANG_ZH, s, sizeof(s));
+    assert_string_equal(s, "困难支出25,000.00元，占近12个月家庭纯收入的62.50%");
+    assert_string_equal(
+        notify_evidence_basis(NOTIFY_RULE_LARGE_EXPENSE, NOTIFY_UNIT_FEN, NOTIFY_LANG_ZH),
+        "大额支出金额标准（方案第32条）");
+    assert_string_equal(
+        notify_evidence_basis(NOTIFY_RULE_LARGE_EXPENSE, NOTIFY_UNIT_BASIS_POINTS, NOTIFY_LANG_ZH),
+        "占近12个月家庭纯收入的比例（方案第32条）");
+    assert_string_equal(notify_evidence_basis((notify_rule_t)99, NOTIFY_UNIT_FEN, NOTIFY_LANG_EN),
+                        "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escaping),        cmocka_unit_test(test_masking),
         cmocka_unit_test(test_only_the_county), cmocka_unit_test(test_names),
         cmocka_unit_test(test_numbers),         cmocka_unit_test(test_latest_and_trend),
-        cmocka_unit_test(test_from_avro),
+        cmocka_unit_test(test_from_avro),       cmocka_unit_test(test_one_language),
+        cmocka_unit_test(test_evidence_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
