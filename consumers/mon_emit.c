@@ -174,7 +174,7 @@ static zs_err_t fill_warning(monitor_t *m, const mon_hh_t *hh, const mon_decisio
 }
 
 /* Writes the decisions and findings of m->out for household hh of p. */
-zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh, char *errstr,
+zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, mon_hh_t *hh, char *errstr,
                       size_t errstr_size)
 {
     size_t n;
@@ -211,6 +211,8 @@ zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh, c
     }
     const mon_finding_t *f = mon_out_findings(&m->out, &n);
     for (size_t i = 0; i < n && err == ZS_OK; i++) {
+        if (!mon_hh_note(hh, f[i].kind, f[i].period, f[i].person_id, &err))
+            continue; /* written before, or out of memory (err) */
         avro_value_t *a = NULL;
         char detail[300];
         snprintf(detail, sizeof(detail), "%s: %s", mon_finding_name(f[i].kind), f[i].detail);

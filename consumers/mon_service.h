@@ -211,8 +211,9 @@ zs_err_t mon_emit_dead_letter(monitor_t *m, const rd_kafka_message_t *rkm, const
  * zs.deadletter (the blob, capped) and the audit trail, with why. */
 zs_err_t mon_emit_bad_state(monitor_t *m, int32_t p, const char *id, const void *blob, size_t len,
                             const char *why, char *errstr, size_t errstr_size);
-/* Writes the decisions and findings of m->out for household hh of p. */
-zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, const mon_hh_t *hh, char *errstr,
+/* Writes the decisions and findings of m->out for household hh of p; a
+ * finding hh has noted before is not written again (mon_hh_note). */
+zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, mon_hh_t *hh, char *errstr,
                       size_t errstr_size);
 
 #endif

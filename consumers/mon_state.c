@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FORMAT_VERSION 2
+/* The compact form's version: 3 adds the noted findings; 2 (without them)
+ * is still read. */
+#define FORMAT_VERSION     3
+#define FORMAT_VERSION_MIN 2
 
 /* Copies an id (at most MON_ID_SIZE - 1 bytes, cut there) into out. */
 static void copy_id(char out[MON_ID_SIZE], const char *id)
@@ -93,6 +96,7 @@ void mon_hh_clear(mon_hh_t *hh, const char *household_id)
     hh->updated_at = 0;
     hh->nsources = 0;
     hh->npersons = hh->nincomes = hh->njobs = hh->nsubsidies = hh->ncosts = hh->nepisodes = 0;
+    hh->nnoted = 0;
 }
 
 void mon_hh_free(mon_hh_t *hh)
@@ -103,6 +107,7 @@ void mon_hh_free(mon_hh_t *hh)
     free(hh->subsidies);
     free(hh->costs);
     free(hh->episodes);
+    free(hh->noted);
     mon_hh_init(hh);
 }
 
@@ -326,9 +331,41 @@ static bool subsidy_open(const mon_hh_t *hh, const mon_subsidy_t *s)
     return false;
 }
 
+static int cmp_noted(const mon_noted_t *a, int kind, zs_month_t period, const char *person_id)
+{
+    if (a->period != period)
+        return a->period < period ? -1 : 1;
+    if (a->kind != kind)
+        return a->kind < kind ? -1 : 1;
+    return strcmp(a->person_id, person_id);
+}
+
+bool mon_hh_note(mon_hh_t *hh, int kind, zs_month_t period, const char *person_id, zs_err_t *err)
+{
+    person_id = person_id ? person_id : "";
+    size_t i = 0;
+    int c = 1;
+    while (i < hh->nnoted && (c = cmp_noted(&hh->noted[i], kind, period, person_id)) < 0)
+        i++;
+    if (i < hh->nnoted && c == 0)
+        return false;
+    if ((*err = GROW(hh, noted)) != ZS_OK)
+        return false;
+    memmove(&hh->noted[i + 1], &hh->noted[i], (hh->nnoted - i) * sizeof(hh->noted[0]));
+    hh->noted[i] = (mon_noted_t){.kind = (uint8_t)kind, .period = period};
+    copy_id(hh->noted[i].person_id, person_id);
+    hh->nnoted++;
+    return true;
+}
+
 void mon_hh_prune(mon_hh_t *hh, zs_month_t keep_from)
 {
     size_t k = 0;
+    for (size_t i = 0; i < hh->nnoted; i++)
+        if (hh->noted[i].period >= keep_from)
+            hh->noted[k++] = hh->noted[i];
+    hh->nnoted = k;
+    k = 0;
     for (size_t i = 0; i < hh->nincomes; i++)
         if (hh->incomes[i].month >= keep_from)
             hh->incomes[k++] = hh->incomes[i];
@@ -570,6 +607,15 @@ zs_err_t mon_hh_encode(mon_hh_t *hh, zs_buf_t *out)
         err = err ? err : put_signed(out, e->opened);
         err = err ? err : put_varint(out, e->evidence);
     }
+    prev = 0;
+    err = err ? err : put_varint(out, hh->nnoted);
+    for (size_t i = 0; i < hh->nnoted && !err; i++) {
+        const mon_noted_t *f = &hh->noted[i];
+        err = put_signed(out, f->period - prev);
+        prev = f->period;
+        err = err ? err : put_varint(out, f->kind);
+        err = err ? err : put_str(out, f->person_id);
+    }
     return err;
 }
 
@@ -674,10 +720,10 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
     mon_hh_clear(hh, household_id);
     reader_t r = {.p = data, .end = (const unsigned char *)data + len};
     uint64_t version = get_varint(&r);
-    if (version != FORMAT_VERSION && r.what == NULL)
+    if ((version < FORMAT_VERSION_MIN || version > FORMAT_VERSION) && r.what == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT,
-                       "household %s: state format %llu, this build reads %d", household_id,
-                       (unsigned long long)version, FORMAT_VERSION);
+                       "household %s: state format %llu, this build reads %d-%d", household_id,
+                       (unsigned long long)version, FORMAT_VERSION_MIN, FORMAT_VERSION);
     hh->registered = get_varint(&r) != 0;
     if (hh->registered) {
         uint64_t county = get_varint(&r);
@@ -792,6 +838,18 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
         get_str(&r, e->subject, MON_SUBJECT_SIZE, 0, "");
         e->opened = (zs_month_t)get_signed(&r);
         e->evidence = get_varint(&r);
+    }
+    prev = 0;
+    n = r.what || version < 3 ? 0 : get_count(&r, 3);
+    READ_ARRAY(hh, noted, n);
+    for (size_t i = 0; i < n; i++) {
+        mon_noted_t *f = &hh->noted[i];
+        f->period = get_month(&r, &prev);
+        uint64_t kind = get_varint(&r);
+        if (kind > 255)
+            r.what = r.what ? r.what : "finding kind out of range";
+        f->kind = (uint8_t)kind;
+        get_str(&r, f->person_id, MON_ID_SIZE, 0, "");
     }
     if (r.what == NULL && r.p != r.end)
         r.what = "bytes left after the state";

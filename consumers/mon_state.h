@@ -105,6 +105,14 @@ typedef struct mon_episode {
     uint64_t evidence; /* a hash of the figures last written for it */
 } mon_episode_t;
 
+/* A data-quality finding already written (to zs.audit): each is written
+ * once per (kind, period, person), however often its quarter runs. */
+typedef struct mon_noted {
+    uint8_t kind;
+    zs_month_t period;
+    char person_id[MON_ID_SIZE]; /* "" for the household */
+} mon_noted_t;
+
 #define MON_SOURCES_MAX 32
 
 typedef struct mon_hh {
@@ -124,6 +132,7 @@ typedef struct mon_hh {
     MON_ARRAY(mon_subsidy_t, subsidies);
     MON_ARRAY(mon_cost_t, costs);
     MON_ARRAY(mon_episode_t, episodes);
+    MON_ARRAY(mon_noted_t, noted); /* sorted by (period, kind, person) */
 #undef MON_ARRAY
 } mon_hh_t;
 
@@ -165,8 +174,13 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
 zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, int kind, int64_t fen,
                         int64_t at, mon_applied_t *applied);
 
+/* Notes that a finding was written; false if it already was (then it is
+ * not written again). ZS_ERR_NOMEM in *err. */
+bool mon_hh_note(mon_hh_t *hh, int kind, zs_month_t period, const char *person_id, zs_err_t *err);
+
 /* Forgets statements and transactions of months before keep_from (they can
- * no longer change a rule's outcome), except what an open episode rests on. */
+ * no longer change a rule's outcome), except what an open episode rests on,
+ * and the findings noted for those months. */
 void mon_hh_prune(mon_hh_t *hh, zs_month_t keep_from);
 
 /* The index of a person, added (not a member) if unknown; -1 when the

@@ -339,7 +339,6 @@ static const char *long_source(size_t n)
 }
 
 /* The close marker of 2024Q1 on partition 0 of topic, as zs-push close. */
-static void send_close(input_t *in, const char *topic, int64_t *offset);
 static void send_close(input_t *in, const char *topic, int64_t *offset)
 {
     avro_value_t *v = zs_encoder_value(in->close);
@@ -1120,6 +1119,88 @@ static void quarter_closes_not_aligned_across_topics(void **state)
     zs_broker_stop(broker);
 }
 
+/* Counts DATA_QUALITY audit records of H1 with the finding named in ctx. */
+typedef struct finding_ctx {
+    const char *finding;
+    int count;
+} finding_ctx_t;
+
+static void on_finding(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                       avro_value_t *v)
+{
+    (void)rkm;
+    (void)schema;
+    finding_ctx_t *c = ctx;
+    avro_value_t f = {0};
+    const char *hh = get_s(v, "household_id");
+    if (strcmp(get_enum(v, "kind"), "DATA_QUALITY") == 0 && hh != NULL && strcmp(hh, "H1") == 0 &&
+        get(v, "finding", &f)) {
+        int i = 0;
+        assert_int_equal(avro_value_get_enum(&f, &i), 0);
+        c->count += strcmp(avro_schema_enum_get(avro_value_get_schema(&f), i), c->finding) == 0;
+    }
+}
+
+/* Regression: data-quality findings repeat on every re-run of a quarter.
+ * H1 reports no income for 2024Q1 (NO_INCOME_REPORTED at its close); two
+ * employment records of Q1 arrive after the close, and each re-ran Q1 and
+ * wrote the finding again. Now each finding is written once per
+ * (household, kind, period): the household's state notes it. */
+static void data_quality_findings_repeat(void **state)
+{
+    (void)state;
+    char errstr[512] = "";
+    zs_broker_t *broker = NULL;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *boot = zs_broker_bootstraps(broker);
+    input_t in = {0};
+    input_open(&in, boot);
+    send_household(&in, "H1");
+    static const int months[][2] = {{2023, 5}, {2023, 8}, {2023, 11}};
+    for (int i = 0; i < 3; i++) {
+        char id[16] = "";
+        snprintf(id, sizeof(id), "E-%d", i);
+        fill_income(&in, id, "H1", months[i][0], months[i][1], 400000);
+        send_value(&in, in.income, "zs.income", "H1", NULL);
+    }
+    for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
+        send_close(&in, input_topics[t], NULL);
+    for (int i = 0; i < 2; i++) { /* late: Q1's, after its close */
+        avro_value_t *v = zs_encoder_value(in.employment);
+        set_str(v, "event_id", i == 0 ? "J-2" : "J-3");
+        set_str(v, "household_id", "H1");
+        set_str(v, "person_id", "P1");
+        set_num(v, "year", 2024, NULL);
+        set_num(v, "month", 2 + i, NULL);
+        set_num(v, "status", 0, "LOCAL");
+        set_num(v, "wants_work", 0, NULL);
+        set_str(v, "source", "hrss");
+        set_num(v, "reported_at", 1714521600000, NULL);
+        send_value(&in, in.employment, "zs.employment", "H1", NULL);
+    }
+    input_flush(&in);
+    char log_path[] = "/tmp/zs-monitor-findings-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
+    int rc = wait_exit(spawn(log_path, args), 40000);
+    char *log = slurp(log_path);
+    if (rc != 0 || strstr(log, "final: events 12 (") == NULL)
+        print_log(log_path);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(log, "final: events 12 ("));
+    free(log);
+    unlink(log_path);
+    finding_ctx_t c = {.finding = "NO_INCOME_REPORTED"};
+    read_topic(boot, "zs.audit", on_finding, &c);
+    if (c.count != 1)
+        fprintf(stderr, "NO_INCOME_REPORTED of H1 written %d times\n", c.count);
+    assert_int_equal(c.count, 1);
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
 /* ---- 4: a changelog state that does not decode ---- */
 
 typedef struct bad_state_ctx {
@@ -1303,6 +1384,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest process[] = {
         cmocka_unit_test(sigterm_stops_cleanly_and_commits),
         cmocka_unit_test(quarter_closes_not_aligned_across_topics),
+        cmocka_unit_test(data_quality_findings_repeat),
         cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
     };
     int failed = cmocka_run_group_tests_name("input", input, run_once, run_once_done);

@@ -103,14 +103,20 @@ if dups:
 if missing or extra or dups:
     sys.exit(1)
 fw = sorted(tuple(r) for r in list(csv.reader(open("a/expected-findings.csv")))[1:])
-fg = set()
+written = []
 for line in open("audit-%s.jsonl" % name):
     a = json.loads(line)
-    if a["kind"] != "DATA_QUALITY":
+    if a["kind"] != "DATA_QUALITY" or a["finding"] is None:
         continue
     h = a["household_id"]["string"]
-    fg.add((h, a["finding"]["zengshou.DataQualityFinding"], "%04d-%02d" % (a["year"]["int"], a["month"]["int"])))
-fg = sorted(fg)
+    written.append((h, a["finding"]["zengshou.DataQualityFinding"], "%04d-%02d" % (a["year"]["int"], a["month"]["int"])))
+fg = sorted(set(written))
+# Each finding once per (household, kind, period): counts, not sets.
+if len(written) != len(fg):
+    import collections
+    again = [k for k, n in collections.Counter(written).items() if n > 1]
+    print("findings written more than once:", len(written) - len(fg), sorted(again)[:5], file=sys.stderr)
+    sys.exit(1)
 if fg != fw:
     print("findings differ:", sorted(set(fw) - set(fg))[:5], sorted(set(fg) - set(fw))[:5], file=sys.stderr)
     sys.exit(1)

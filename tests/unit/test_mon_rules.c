@@ -1352,6 +1352,12 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
         assert_int_equal(x->opened, y->opened);
         assert_int_equal(x->evidence, y->evidence);
     }
+    assert_int_equal(a->nnoted, b->nnoted);
+    for (size_t i = 0; i < a->nnoted; i++) {
+        assert_int_equal(a->noted[i].kind, b->noted[i].kind);
+        assert_int_equal(a->noted[i].period, b->noted[i].period);
+        assert_string_equal(a->noted[i].person_id, b->noted[i].person_id);
+    }
 }
 
 #define HID "GX0101"
@@ -1428,6 +1434,15 @@ static void rich_state(void)
     bool cleared = false;
     assert_int_equal(mon_follow_up(&hh, id, true, at(M(2024, 7), 2), &out, &cleared), ZS_OK);
     assert_true(cleared);
+    /* findings written: noted once each, in (period, kind, person) order */
+    zs_err_t err = ZS_OK;
+    assert_true(mon_hh_note(&hh, MON_INCOME_JUMP, M(2024, 6), NULL, &err));
+    assert_true(mon_hh_note(&hh, MON_MIGRANT_WITHOUT_LABOR, M(2024, 3), "Q7", &err));
+    assert_true(mon_hh_note(&hh, MON_NO_INCOME_REPORTED, M(2024, 3), NULL, &err));
+    assert_false(mon_hh_note(&hh, MON_INCOME_JUMP, M(2024, 6), "", &err));
+    assert_int_equal(err, ZS_OK);
+    assert_int_equal(hh.nnoted, 3);
+    assert_true(hh.noted[0].period == M(2024, 3) && hh.noted[2].period == M(2024, 6));
 }
 
 static void state_roundtrip(void **state)
@@ -1479,6 +1494,31 @@ static void state_roundtrip(void **state)
     assert_int_equal(mon_hh_decode(&back, "H2", blob.data, blob.len, err, sizeof(err)), ZS_OK);
     assert_same_hh(&hh, &back);
     zs_buf_free(&again);
+    mon_hh_free(&back);
+}
+
+/* The compact form is versioned: format 2 (before the noted findings) is
+ * still read; a format this build does not know is refused, saying which. */
+static void state_formats(void **state)
+{
+    (void)state;
+    rich_state();
+    hh.nnoted = 0;
+    zs_buf_reset(&blob);
+    assert_int_equal(mon_hh_encode(&hh, &blob), ZS_OK);
+    unsigned char *b = (unsigned char *)blob.data;
+    assert_int_equal(b[0], 3);
+    assert_int_equal(b[blob.len - 1], 0); /* no noted findings */
+    mon_hh_t back;
+    mon_hh_init(&back);
+    char err[256] = "";
+    b[0] = 2; /* format 2: the same bytes without the last section */
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len - 1, err, sizeof(err)), ZS_OK);
+    assert_same_hh(&hh, &back);
+    b[0] = 4;
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len, err, sizeof(err)),
+                     ZS_ERR_CORRUPT);
+    assert_non_null(strstr(err, "state format 4, this build reads 2-3"));
     mon_hh_free(&back);
 }
 
@@ -1831,10 +1871,15 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(decision_table),  cmocka_unit_test(statement_table),
-        cmocka_unit_test(warning_ids),     cmocka_unit_test(state_roundtrip),
-        cmocka_unit_test(state_truncated), cmocka_unit_test(state_corrupt),
-        cmocka_unit_test(by_year),         cmocka_unit_test(signed_overflow_in_the_rules),
+        cmocka_unit_test(decision_table),
+        cmocka_unit_test(statement_table),
+        cmocka_unit_test(warning_ids),
+        cmocka_unit_test(state_roundtrip),
+        cmocka_unit_test(state_truncated),
+        cmocka_unit_test(state_corrupt),
+        cmocka_unit_test(state_formats),
+        cmocka_unit_test(by_year),
+        cmocka_unit_test(signed_overflow_in_the_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
