@@ -105,6 +105,11 @@ typedef enum msg {
     M_ESCALATED,
     M_DONE,
     M_ACKED,
+    M_PAGE,
+    M_FIRST,
+    M_PREV,
+    M_NEXT,
+    M_LAST,
     M__COUNT
 } msg_t;
 
@@ -173,6 +178,11 @@ static const char *const words[M__COUNT][2] = {
     [M_ESCALATED] = {"已督办", "Escalated"},
     [M_DONE] = {"已记录", "Recorded"},
     [M_ACKED] = {"已核实", "Acknowledged"},
+    [M_PAGE] = {"页", "Page"},
+    [M_FIRST] = {"首页", "First"},
+    [M_PREV] = {"上一页", "Previous"},
+    [M_NEXT] = {"下一页", "Next"},
+    [M_LAST] = {"末页", "Last"},
 };
 
 static const char *W(const desk_view_t *v, msg_t m)
@@ -541,25 +551,71 @@ zs_err_t desk_page_login(zs_buf_t *out, const desk_view_t *v, const char *csrf, 
     return end(&p);
 }
 
+/* A link to page (1-based) of the inbox under the same filters. */
+static void inbox_link(page_t *p, const desk_view_t *v, const desk_filter_t *f, size_t page,
+                       msg_t word, const char *id)
+{
+    raw(p, " <a href=\"/inbox?rule=");
+    if (f->rule >= 0)
+        num(p, f->rule);
+    raw(p, "&amp;risk=");
+    if (f->risk >= 0)
+        num(p, f->risk);
+    raw(p, "&amp;state=");
+    if (f->state >= 0)
+        num(p, f->state);
+    raw(p, "&amp;household=");
+    url(p, f->household ? f->household : "");
+    raw(p, "&amp;page=");
+    num(p, (long long)page);
+    raw(p, "\" id=\"");
+    raw(p, id);
+    raw(p, "\">");
+    text(p, W(v, word));
+    raw(p, "</a>");
+}
+
+/* Page x of y, and links to the first, previous, next and last pages. */
+static void pager(page_t *p, const desk_view_t *v, const desk_filter_t *f, int64_t total)
+{
+    if (f->limit == 0) /* everything on one page */
+        return;
+    size_t per = f->limit;
+    size_t pages = total > 0 ? ((size_t)total + per - 1) / per : 1;
+    size_t page = f->offset / per + 1;
+    if (pages < 2)
+        return;
+    raw(p, "<p class=\"pager\">");
+    text(p, W(v, M_PAGE));
+    raw(p, " <b id=\"page\">");
+    num(p, (long long)page);
+    raw(p, "</b> / <b id=\"pages\">");
+    num(p, (long long)pages);
+    raw(p, "</b>");
+    if (page > 1) {
+        inbox_link(p, v, f, 1, M_FIRST, "page-first");
+        inbox_link(p, v, f, page - 1, M_PREV, "page-prev");
+    }
+    if (page < pages) {
+        inbox_link(p, v, f, page + 1, M_NEXT, "page-next");
+        inbox_link(p, v, f, pages, M_LAST, "page-last");
+    }
+    raw(p, "</p>\n");
+}
+
 zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *rows, size_t n,
-                         const desk_filter_t *f)
+                         const desk_filter_t *f, const desk_counts_t *c)
 {
     page_t p = {out, ZS_OK};
     begin(&p, v, W(v, M_INBOX));
-    size_t ack_late = 0, measure_late = 0, acked = 0;
-    for (size_t i = 0; i < n; i++) {
-        acked += rows[i].acked_at >= 0;
-        ack_late += rows[i].acked_at < 0 && v->now > rows[i].opened_at + v->ack_ms;
-        measure_late += rows[i].measured_at < 0 && v->now > rows[i].opened_at + v->measure_ms;
-    }
     const struct {
         msg_t m;
-        size_t n;
+        int64_t n;
         const char *id;
-    } counts[] = {{M_OPEN, n, "count-open"},
-                  {M_ACKED, acked, "count-acked"},
-                  {M_ACK_OVERDUE, ack_late, "count-ack-late"},
-                  {M_MEASURE_OVERDUE, measure_late, "count-measure-late"}};
+    } counts[] = {{M_OPEN, c->open, "count-open"},
+                  {M_ACKED, c->acked, "count-acked"},
+                  {M_ACK_OVERDUE, c->ack_late, "count-ack-late"},
+                  {M_MEASURE_OVERDUE, c->measure_late, "count-measure-late"}};
     raw(&p, "<ul class=\"counts\">");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         raw(&p, "<li>");
@@ -581,7 +637,9 @@ zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *
     raw(&p, "\"> <button id=\"f-go\">");
     text(&p, W(v, M_FILTER));
     raw(&p, "</button></form>\n");
+    pager(&p, v, f, c->open);
     warning_table(&p, v, rows, n);
+    pager(&p, v, f, c->open);
     return end(&p);
 }
 

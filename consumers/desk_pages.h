@@ -49,10 +49,12 @@ typedef struct desk_view {
  * csrf is the login form's token. */
 zs_err_t desk_page_login(zs_buf_t *out, const desk_view_t *v, const char *csrf, const char *error);
 
-/* Inbox: rows (the user's open warnings, already ordered and filtered by f)
- * with counts at the top and the filter form. */
+/* Inbox: rows (one page of the user's open warnings, already ordered and
+ * filtered by f; f->offset and f->limit say which page) with counts at the
+ * top (c: over every warning f matches, not only this page), the filter
+ * form, and links to the other pages. */
 zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *rows, size_t n,
-                         const desk_filter_t *f);
+                         const desk_filter_t *f, const desk_counts_t *c);
 
 /* One warning: evidence, history (audit-only lines shown to inspectors) and,
  * for an officer on an open warning, the action forms. notice, when not

@@ -478,49 +478,73 @@ zs_err_t desk_store_row(desk_store_t *st, const char *warning_id, desk_row_t *ou
     return err;
 }
 
-/* A LIKE pattern matching every code that starts with prefix (digits only,
- * checked by the caller's scope rules; anything else matches nothing). */
-static void prefix_pattern(const char *prefix, char *out, size_t size)
+/* The codes that start with prefix, as a range [lo, hi) that the index on
+ * county_code serves: prefix itself up to prefix followed by ':', the
+ * character after '9'. A prefix that is not digits (the caller's scope
+ * rules allow none) gives an empty range. */
+static void prefix_range(const char *prefix, char *lo, char *hi, size_t size)
 {
-    if (prefix == NULL || strspn(prefix, "0123456789") != strlen(prefix))
-        snprintf(out, size, "-");
-    else
-        snprintf(out, size, "%s%%", prefix);
+    if (prefix == NULL || strspn(prefix, "0123456789") != strlen(prefix)) {
+        snprintf(lo, size, "-");
+        snprintf(hi, size, "-");
+    } else {
+        snprintf(lo, size, "%s", prefix);
+        snprintf(hi, size, "%s:", prefix);
+    }
+}
+
+/* The inbox's filter, shared by its rows and its counts: ?1 and ?2 the
+ * scope's range, ?3 one county, ?4 rule, ?5 risk, ?6 household, ?7 open
+ * only, ?8 state, ?9 and ?10 the ACK and MEASURE deadlines after opening. */
+#define FILTER_SQL                                                                                 \
+    " FROM warnings WHERE county_code>=?1 AND county_code<?2"                                      \
+    " AND (?3 IS NULL OR county_code=?3) AND (?4<0 OR rule=?4) AND (?5<0 OR risk=?5)"              \
+    " AND (?6 IS NULL OR household_id=?6) AND (?7=0 OR (status<>2 AND resolved_at IS NULL))"       \
+    " AND (?8<0 OR (?8=0 AND acked_at IS NULL) OR (?8=1 AND acked_at IS NOT NULL AND"              \
+    " measured_at IS NULL) OR (?8=2 AND measured_at IS NOT NULL))"
+
+static zs_err_t filter_prepare(desk_store_t *st, const char *sql_text, const desk_filter_t *f,
+                               int64_t ack_ms, int64_t measure_ms, char lo[16], char hi[16],
+                               sqlite3_stmt **q, char *errstr, size_t errstr_size)
+{
+    if (sqlite3_prepare_v2(st->db, sql_text, -1, q, NULL) != SQLITE_OK)
+        return db_fail(st, "inbox", errstr, errstr_size);
+    prefix_range(f->scope, lo, hi, 16);
+    sqlite3_bind_text(*q, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*q, 2, hi, -1, SQLITE_STATIC);
+    bind_text(*q, 3, f->county);
+    sqlite3_bind_int(*q, 4, f->rule);
+    sqlite3_bind_int(*q, 5, f->risk);
+    bind_text(*q, 6, f->household);
+    sqlite3_bind_int(*q, 7, f->open_only);
+    sqlite3_bind_int(*q, 8, f->state);
+    sqlite3_bind_int64(*q, 9, ack_ms);
+    sqlite3_bind_int64(*q, 10, measure_ms);
+    return ZS_OK;
 }
 
 zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
                          int64_t measure_ms, zs_buf_t *rows, char *errstr, size_t errstr_size)
 {
-    static const char base[] =
+    /* The evidence stays out: lists do not show it, and 2 KB a row through
+     * the sort is most of the work of a large county's inbox. */
+    static const char rows_sql[] =
         "SELECT warning_id,household_id,county_code,coalesce(person_id,''),rule,severity,"
         "status,risk,year,month,opened_year,opened_month,opened_at,updated_at,"
         "coalesce(acked_at,-1),coalesce(measured_at,-1),coalesce(resolved_at,-1),"
-        "escalated,evidence FROM warnings WHERE county_code LIKE ?1 "
-        "AND (?2 IS NULL OR county_code=?2) AND (?3<0 OR rule=?3) AND (?4<0 OR risk=?4) "
-        "AND (?5 IS NULL OR household_id=?5) "
-        "AND (?6=0 OR (status<>2 AND resolved_at IS NULL)) "
-        "AND (?7<0 OR (?7=0 AND acked_at IS NULL) OR (?7=1 AND acked_at IS NOT NULL AND "
-        "measured_at IS NULL) OR (?7=2 AND measured_at IS NOT NULL)) "
-        "ORDER BY severity DESC, CASE WHEN acked_at IS NULL THEN opened_at+?8 "
-        "WHEN measured_at IS NULL THEN opened_at+?9 ELSE 9223372036854775807 END, "
-        "opened_at, warning_id LIMIT ?10";
+        "escalated,''" FILTER_SQL
+        " ORDER BY severity DESC, CASE WHEN acked_at IS NULL THEN opened_at+?9 "
+        "WHEN measured_at IS NULL THEN opened_at+?10 ELSE 9223372036854775807 END, "
+        "opened_at, warning_id LIMIT ?11 OFFSET ?12";
     sqlite3_stmt *q = NULL;
-    char pattern[16];
-    if (sqlite3_prepare_v2(st->db, base, -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, "inbox", errstr, errstr_size);
-    prefix_pattern(f->scope, pattern, sizeof(pattern));
-    bind_text(q, 1, pattern);
-    bind_text(q, 2, f->county);
-    sqlite3_bind_int(q, 3, f->rule);
-    sqlite3_bind_int(q, 4, f->risk);
-    bind_text(q, 5, f->household);
-    sqlite3_bind_int(q, 6, f->open_only);
-    sqlite3_bind_int(q, 7, f->state);
-    sqlite3_bind_int64(q, 8, ack_ms);
-    sqlite3_bind_int64(q, 9, measure_ms);
-    sqlite3_bind_int64(q, 10, f->limit ? (int64_t)f->limit : -1);
+    char lo[16], hi[16];
+    zs_err_t err =
+        filter_prepare(st, rows_sql, f, ack_ms, measure_ms, lo, hi, &q, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    sqlite3_bind_int64(q, 11, f->limit ? (int64_t)f->limit : -1);
+    sqlite3_bind_int64(q, 12, (int64_t)f->offset);
     zs_buf_reset(rows);
-    zs_err_t err = ZS_OK;
     int rc;
     desk_row_t r;
     while (err == ZS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -529,6 +553,34 @@ zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_m
     }
     if (err == ZS_OK && rc != SQLITE_DONE)
         err = db_fail(st, "inbox", errstr, errstr_size);
+    sqlite3_finalize(q);
+    return err;
+}
+
+zs_err_t desk_store_counts(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
+                           int64_t measure_ms, int64_t now, desk_counts_t *out, char *errstr,
+                           size_t errstr_size)
+{
+    static const char counts_sql[] =
+        "SELECT count(*), coalesce(sum(acked_at IS NOT NULL),0),"
+        " coalesce(sum(acked_at IS NULL AND ?11>opened_at+?9),0),"
+        " coalesce(sum(measured_at IS NULL AND ?11>opened_at+?10),0)" FILTER_SQL;
+    sqlite3_stmt *q = NULL;
+    char lo[16], hi[16];
+    memset(out, 0, sizeof(*out));
+    zs_err_t err =
+        filter_prepare(st, counts_sql, f, ack_ms, measure_ms, lo, hi, &q, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    sqlite3_bind_int64(q, 11, now);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->open = sqlite3_column_int64(q, 0);
+        out->acked = sqlite3_column_int64(q, 1);
+        out->ack_late = sqlite3_column_int64(q, 2);
+        out->measure_late = sqlite3_column_int64(q, 3);
+    } else {
+        err = db_fail(st, "inbox counts", errstr, errstr_size);
+    }
     sqlite3_finalize(q);
     return err;
 }
@@ -567,13 +619,14 @@ zs_err_t desk_store_stats(desk_store_t *st, const char *scope, int64_t ack_ms, i
         " sum(status<>2 AND resolved_at IS NULL),"
         " sum(acked_at IS NOT NULL AND acked_at-opened_at<=?2),"
         " sum(measured_at IS NOT NULL AND measured_at-opened_at<=?3)"
-        " FROM warnings WHERE county_code LIKE ?1 GROUP BY 1,2,3 ORDER BY 1,2,3";
+        " FROM warnings WHERE county_code>=?1 AND county_code<?4 GROUP BY 1,2,3 ORDER BY 1,2,3";
     sqlite3_stmt *q = NULL;
-    char pattern[16];
+    char lo[16], hi[16];
     if (sqlite3_prepare_v2(st->db, stats_sql, -1, &q, NULL) != SQLITE_OK)
         return db_fail(st, "stats", errstr, errstr_size);
-    prefix_pattern(scope, pattern, sizeof(pattern));
-    bind_text(q, 1, pattern);
+    prefix_range(scope, lo, hi, sizeof(lo));
+    sqlite3_bind_text(q, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, hi, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, ack_ms);
     sqlite3_bind_int64(q, 3, measure_ms);
     zs_buf_reset(stats);

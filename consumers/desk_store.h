@@ -124,14 +124,27 @@ typedef struct desk_filter {
     int state;             /* -1 any; 0 awaiting ACK, 1 awaiting MEASURE, 2 measure taken */
     const char *household; /* exact household id, or NULL */
     bool open_only;        /* only warnings neither cleared nor resolved */
-    size_t limit;
+    size_t limit;          /* rows at most; 0 for all */
+    size_t offset;         /* rows skipped first (a page of the inbox) */
 } desk_filter_t;
 
 /* The rows matching f, most urgent first (severity, then the next deadline
- * pending: ACK at opened+ack_ms, MEASURE at opened+measure_ms). rows is a
- * zs_buf of desk_row_t, replaced. */
+ * pending: ACK at opened+ack_ms, MEASURE at opened+measure_ms), from
+ * f->offset, at most f->limit. rows is a zs_buf of desk_row_t, replaced;
+ * their evidence is left empty (desk_store_row has it). */
 zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
                          int64_t measure_ms, zs_buf_t *rows, char *errstr, size_t errstr_size);
+
+/* The inbox's counts, over every warning f matches (limit and offset are
+ * ignored): how many, acknowledged, ACK overdue (none by opened+ack_ms at
+ * now), MEASURE overdue (none by opened+measure_ms). */
+typedef struct desk_counts {
+    int64_t open, acked, ack_late, measure_late;
+} desk_counts_t;
+
+zs_err_t desk_store_counts(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
+                           int64_t measure_ms, int64_t now, desk_counts_t *out, char *errstr,
+                           size_t errstr_size);
 
 /* One warning by id (any county: the caller authorises); ZS_ERR_NOT_FOUND. */
 zs_err_t desk_store_row(desk_store_t *st, const char *warning_id, desk_row_t *out);

@@ -366,12 +366,20 @@ form = urllib.parse.urlencode({"csrf": token, "login": "o" + county, "password":
 web.open(url + "/login", data=form.encode(), timeout=10).read()
 if not any(c.name == "zs_session" for c in jar):
     sys.exit("the officer o%s could not log in" % county)
-deadline, got = time.time() + 60, set()
+def inbox():
+    # Every page of it: the warnings listed and the count at the top.
+    got, path, count = set(), "/inbox", None
+    while path:
+        page = web.open(url + path, timeout=10).read().decode()
+        got |= {html.unescape(m) for m in re.findall(r'data-warning="([^"]*)"', page)}
+        count = count or re.search(r'id="count-open">(\d+)<', page)
+        nxt = re.search(r'href="([^"]*)" id="page-next"', page)
+        path = html.unescape(nxt.group(1)) if nxt else None
+    return got, int(count.group(1)) if count else -1
+deadline = time.time() + 60
 while True:
-    page = web.open(url + "/inbox", timeout=10).read().decode()
-    got = {html.unescape(m) for m in re.findall(r'data-warning="([^"]*)"', page)}
-    count = re.search(r'id="count-open">(\d+)<', page)
-    if (got == want and count and int(count.group(1)) == len(want)) or time.time() > deadline:
+    got, count = inbox()
+    if (got == want and count == len(want)) or time.time() > deadline:
         break
     time.sleep(0.5)
 if got != want:

@@ -160,11 +160,14 @@ static void test_inbox(void **state)
                           row("W-acked", "451227", 0, now - 31 * DAY)};
     rows[2].acked_at = now - 30 * DAY;
     desk_filter_t f = {.rule = -1, .risk = -1, .state = -1, .household = "\"><x"};
-    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f), ZS_OK);
+    desk_counts_t c = {.open = 3, .acked = 1, .ack_late = 1, .measure_late = 2};
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f, &c), ZS_OK);
     const char *p = out.data;
     assert_non_null(strstr(p, "id=\"count-open\">3<"));
+    assert_non_null(strstr(p, "id=\"count-acked\">1<"));
     assert_non_null(strstr(p, "id=\"count-ack-late\">1<"));
-    assert_non_null(strstr(p, "id=\"count-measure-late\">1<"));
+    assert_non_null(strstr(p, "id=\"count-measure-late\">2<"));
+    assert_null(strstr(p, "class=\"pager\"")); /* one page: no pager */
     assert_non_null(strstr(p, "class=\"overdue\">已超期1天"));
     assert_non_null(strstr(p, "剩1天"));
     assert_non_null(strstr(p, "href=\"/household/H%3C1%3E\""));
@@ -175,9 +178,44 @@ static void test_inbox(void **state)
     /* English per setting. */
     v.english = true;
     zs_buf_reset(&out);
-    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f), ZS_OK);
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f, &c), ZS_OK);
     assert_non_null(strstr(out.data, "overdue by 1 days"));
     assert_non_null(strstr(out.data, "lang=\"en\""));
+    zs_buf_free(&out);
+}
+
+/* Regression (inbox counts stopped at 2000): the counts at the top are the
+ * store's, over every warning the filter matches, whatever the page shows;
+ * the pager links keep the filters and escape the household. */
+static void test_inbox_counts_past_one_page(void **state)
+{
+    (void)state;
+    zs_buf_t out;
+    zs_buf_init(&out, 1 << 20);
+    desk_session_t officer = {.login = "o", .role = DESK_ROLE_OFFICER, .scope = "451227"};
+    const int64_t now = 1700000000000;
+    desk_view_t v = {.session = &officer, .now = now, .ack_ms = 15 * DAY, .measure_ms = 30 * DAY};
+    desk_row_t rows[1] = {row("W-1", "451227", 2, now - DAY)};
+    desk_filter_t f = {
+        .rule = 3, .risk = -1, .state = 0, .household = "a&b", .limit = 200, .offset = 400};
+    desk_counts_t c = {.open = 5000, .acked = 0, .ack_late = 4000, .measure_late = 3000};
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 1, &f, &c), ZS_OK);
+    const char *p = out.data;
+    assert_non_null(strstr(p, "id=\"count-open\">5000<"));
+    assert_non_null(strstr(p, "id=\"count-ack-late\">4000<"));
+    assert_non_null(strstr(p, "id=\"count-measure-late\">3000<"));
+    assert_non_null(strstr(p, "id=\"page\">3</b> / <b id=\"pages\">25<"));
+    assert_non_null(strstr(p, "href=\"/inbox?rule=3&amp;risk=&amp;state=0&amp;household=a%26b&amp;"
+                              "page=2\" id=\"page-prev\""));
+    assert_non_null(strstr(p, "page=25\" id=\"page-last\""));
+    assert_non_null(strstr(p, "page=1\" id=\"page-first\""));
+    assert_non_null(strstr(p, "page=4\" id=\"page-next\""));
+    /* The last page has no next. */
+    f.offset = 4800;
+    zs_buf_reset(&out);
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 1, &f, &c), ZS_OK);
+    assert_non_null(strstr(out.data, "id=\"page\">25<"));
+    assert_null(strstr(out.data, "page-next"));
     zs_buf_free(&out);
 }
 
@@ -227,9 +265,13 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matrix),       cmocka_unit_test(test_scope),
-        cmocka_unit_test(test_warning_page), cmocka_unit_test(test_inbox),
-        cmocka_unit_test(test_overview_csv), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_warning_page),
+        cmocka_unit_test(test_inbox),
+        cmocka_unit_test(test_inbox_counts_past_one_page),
+        cmocka_unit_test(test_overview_csv),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

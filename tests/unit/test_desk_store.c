@@ -290,7 +290,73 @@ static void test_rows_and_stats(void **state)
     assert_int_equal(s[1].open, 3);
     assert_int_equal(s[1].acked_in_time, 1);
     assert_int_equal(s[1].measured_in_time, 0);
+    /* The inbox's counts: A, B, C open, A and C acknowledged; at day 17 B's
+     * ACK is overdue (due day 16), at day 31 A's and C's MEASURE too (B's is
+     * due exactly then: not overdue yet). */
+    desk_counts_t c;
+    f = (desk_filter_t){.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0 + 17 * DAY, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 3);
+    assert_int_equal(c.acked, 2);
+    assert_int_equal(c.ack_late, 1);
+    assert_int_equal(c.measure_late, 0);
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0 + 31 * DAY, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.measure_late, 2);
+    /* Filters apply to the counts as to the rows. */
+    f.state = 0;
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 1);
+    f.scope = "%";
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 0);
     zs_buf_free(&b);
+    desk_store_close(st);
+}
+
+/* Regression (inbox counts stopped at 2000): the inbox read at most 2000
+ * rows and counted those. With 2,500 open warnings in one county the counts
+ * say 2,500, and pages of 200 show each warning once, in the order of the
+ * whole list. */
+static void test_inbox_counts_past_one_page(void **state)
+{
+    (void)state;
+    char errstr[256], id[32], src[32];
+    enum { N = 2500, PER = 200 };
+    desk_store_t *st = open_ok();
+    const int64_t t0 = 1700000000000;
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    for (int i = 0; i < N + 10; i++) {
+        snprintf(id, sizeof(id), "W-%05d", i);
+        snprintf(src, sizeof(src), "zs.warnings/0/%d", i);
+        notify_warning_t w = warning(id, "H1", i < N ? "451227" : "451226", 0, t0 + (i % 97) * DAY);
+        w.severity = (notify_severity_t)(i % 3);
+        OK(desk_store_apply_warning(st, &w, src, errstr, sizeof(errstr)));
+    }
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    desk_filter_t f = {.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    desk_counts_t c;
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, N);
+    zs_buf_t all, page;
+    zs_buf_init(&all, 1 << 30);
+    zs_buf_init(&page, 1 << 30);
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &all, errstr, sizeof(errstr)));
+    assert_int_equal(all.len / sizeof(desk_row_t), N);
+    const desk_row_t *a = (const desk_row_t *)all.data;
+    size_t seen = 0;
+    f.limit = PER;
+    for (f.offset = 0; f.offset < N + PER; f.offset += PER) {
+        OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &page, errstr, sizeof(errstr)));
+        const desk_row_t *r = (const desk_row_t *)page.data;
+        size_t n = page.len / sizeof(desk_row_t);
+        assert_true(n <= PER);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(r[i].warning_id, a[seen + i].warning_id);
+        seen += n;
+    }
+    assert_int_equal(seen, N);
+    zs_buf_free(&all);
+    zs_buf_free(&page);
     desk_store_close(st);
 }
 
@@ -354,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_upsert_history_offsets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inbox_counts_past_one_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_refused, setup, teardown),
     };
