@@ -8,6 +8,8 @@ the county's open warnings; acknowledges one and records a measure and sees
 both in the history; an officer of another county gets 404 for it; a form
 posted without its CSRF token is refused; a wrong password is refused and
 repeated ones throttled. A screenshot of each page goes to ARTIFACTS."""
+import collections
+import csv
 import json
 import os
 import re
@@ -219,6 +221,44 @@ try:
     d.get(url + "/overview")
     check(len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")) > 0, "the province sees the overview per county and quarter")
     shot(d, "overview")
+    # The figures per county and quarter, computed here from the records
+    # zs-monitor wrote (not by zs-desk's SQL): each warning counts in the
+    # quarter it opened; open unless its latest record cleared it; the only
+    # follow-ups are officer1's ACK and MEASURE of wid, made just now, so
+    # well within 15 and 30 days of its opening.
+    sim_followups = list(csv.reader(open("a/followup.csv", encoding="utf-8")))[1:]
+    check(not sim_followups, "the simulated region has no follow-ups of its own (else count them here)")
+    want_stats = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for w in latest.values():
+        key = (w["county_code"], "%04dQ%d" % (w["opened_year"], (w["opened_month"] + 2) // 3))
+        want_stats[key][0] += 1
+        want_stats[key][1] += w["status"] != "CLEARED"
+        want_stats[key][2] += w["warning_id"] == wid
+        want_stats[key][3] += w["warning_id"] == wid
+
+    def pct(part, whole):
+        return "%.1f%%" % (100.0 * part / whole) if whole else "-"
+    got_stats = {}
+    for tr in d.find_elements(By.CSS_SELECTOR, "#stats tbody tr"):
+        cells = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        code = re.search(r"\b(45\d{4})\b", cells[0]).group(1)
+        got_stats[(code, cells[1])] = cells[2:6]
+    want_cells = {k: [str(v[0]), str(v[1]), pct(v[2], v[0]), pct(v[3], v[0])] for k, v in want_stats.items()}
+    check(got_stats == want_cells, "the overview's figures per county and quarter equal those computed from the "
+          "warning records (%d rows; differing: %s)" % (len(want_cells), sorted(
+              k for k in set(got_stats) | set(want_cells) if got_stats.get(k) != want_cells.get(k))[:5]))
+    # Key assistance counties against the rest, from data/ and the same records.
+    key_codes = {r["county_code"] for r in csv.DictReader(open(os.environ["ZS_DATA_DIR"] + "/guangxi-counties.csv",
+                                                               encoding="utf-8")) if r["key_assistance_county"] == "Y"}
+    groups = [[0, 0, 0, 0], [0, 0, 0, 0]]
+    for (code, _), v in want_stats.items():
+        g = groups[0 if code in key_codes else 1]
+        for i in range(4):
+            g[i] += v[i]
+    got_groups = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                  for tr in d.find_elements(By.CSS_SELECTOR, "#groups tbody tr")]
+    want_groups = [[str(g[0]), str(g[1]), pct(g[2], g[0]), pct(g[3], g[0])] for g in groups]
+    check(got_groups == want_groups, "key assistance counties against the rest: %s, computed %s" % (got_groups, want_groups))
     tok = {c["name"]: c["value"] for c in d.get_cookies()}["zs_session"]
     req = urllib.request.Request(url + "/overview.csv", headers={"Cookie": "zs_session=" + tok})
     with urllib.request.urlopen(req) as r:
