@@ -1,5 +1,5 @@
-/* desk_feed.c: zs-desk's read model fed from zs.warnings, zs.followup and
- * zs.audit (consumers/DESK.md, "Read model"). Partitions are assigned, not
+/* desk_feed.c: zs-desk's read model fed from zs.warnings, zs.followup,
+ * zs.audit and zs.household (consumers/DESK.md, "Read model"). Partitions are assigned, not
  * subscribed: each starts at the next offset stored in SQLite, and every
  * batch of rows is committed in one SQLite transaction together with the
  * offsets after it, so a crash at any moment neither loses nor doubles a
@@ -133,6 +133,14 @@ static bool apply(feed_t *fd, const rd_kafka_message_t *m, char *errstr, size_t 
             return true;
         }
         err = desk_store_apply_followup(fd->st, &f, errstr, errstr_size);
+    } else if (strcmp(name, "zengshou.Household") == 0) {
+        const char *id = str_field(v, "household_id"), *county = str_field(v, "county_code");
+        if (id == NULL || county == NULL) {
+            fd->skipped++;
+            return true;
+        }
+        err = desk_store_apply_household(fd->st, id, county, str_field(v, "township"),
+                                         str_field(v, "village"), errstr, errstr_size);
     } else if (strcmp(name, "zengshou.AuditRecord") == 0) {
         const char *wid = str_field(v, "warning_id"), *kind = audit_kind(v);
         if (wid != NULL && kind != NULL) {
@@ -273,8 +281,9 @@ static void *feed_main(void *arg)
     desk_server_t *srv = arg;
     char errstr[512];
     feed_t fd = {0};
-    const char *topics[] = {srv->topic_warnings, srv->topic_followup, srv->topic_audit};
-    if (feed_open(&fd, srv->cfg, srv->schemas, srv->db_path, topics, 3, errstr, sizeof(errstr)) !=
+    const char *topics[] = {srv->topic_warnings, srv->topic_followup, srv->topic_audit,
+                            srv->topic_household};
+    if (feed_open(&fd, srv->cfg, srv->schemas, srv->db_path, topics, 4, errstr, sizeof(errstr)) !=
         ZS_OK) {
         zs_log(ZS_LOG_ERROR, "read model: %s", errstr);
         srv->feed_rc = 1;
@@ -314,14 +323,15 @@ zs_err_t desk_feed_sync(const zs_config_t *cfg, const zs_schemas_t *schemas, con
                         uint64_t *records, char *errstr, size_t errstr_size)
 {
     feed_t fd = {0};
-    char names[3][128];
+    char names[4][128];
     const char *prefix = "zs.";
     zs_config_get_str(cfg, "zs.topic.prefix", &prefix, NULL, 0);
     zs_topic_name(prefix, "warnings", names[0], sizeof(names[0]));
     zs_topic_name(prefix, "followup", names[1], sizeof(names[1]));
     zs_topic_name(prefix, "audit", names[2], sizeof(names[2]));
-    const char *topics[] = {names[0], names[1], names[2]};
-    zs_err_t err = feed_open(&fd, cfg, schemas, db, topics, 3, errstr, errstr_size);
+    zs_topic_name(prefix, "household", names[3], sizeof(names[3]));
+    const char *topics[] = {names[0], names[1], names[2], names[3]};
+    zs_err_t err = feed_open(&fd, cfg, schemas, db, topics, 4, errstr, errstr_size);
     /* Until every partition has reported its end with nothing read after. */
     while (err == ZS_OK && (fd.eof == NULL || fd.eof->cnt < fd.partitions || fd.in_batch > 0))
         if (!feed_step(&fd, 1000))

@@ -211,6 +211,28 @@ static int filter_num(struct MHD_Connection *c, const char *name, int max)
     return n < max ? n : -1;
 }
 
+/* The inbox shows this many warnings a page: a county with thousands open
+ * gets its page in milliseconds (tests/bench/desk_inbox_bench.sh). */
+#define INBOX_PAGE 200
+
+/* A text filter (a township or village name, matched exactly): NULL when
+ * empty or longer than a name can be (64 bytes). */
+static const char *filter_text(struct MHD_Connection *c, const char *name)
+{
+    const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    return s != NULL && *s != '\0' && strlen(s) <= 64 ? s : NULL;
+}
+
+/* The page number asked for (1 to 999999), or 1. */
+static size_t page_num(struct MHD_Connection *c)
+{
+    const char *s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+    if (s == NULL || *s == '\0' || strlen(s) > 6 || strspn(s, "0123456789") != strlen(s))
+        return 1;
+    long n = strtol(s, NULL, 10);
+    return n >= 1 ? (size_t)n : 1;
+}
+
 static void inbox(desk_server_t *srv, struct MHD_Connection *c, const desk_session_t *s, resp_t *rs,
                   const desk_view_t *v)
 {
@@ -221,17 +243,29 @@ static void inbox(desk_server_t *srv, struct MHD_Connection *c, const desk_sessi
                        .risk = filter_num(c, "risk", NOTIFY_RISK__COUNT),
                        .state = filter_num(c, "state", 3),
                        .household = hh && *hh ? hh : NULL,
+                       .township = filter_text(c, "township"),
+                       .village = filter_text(c, "village"),
                        .open_only = true,
-                       .limit = 2000};
+                       .limit = INBOX_PAGE};
+    desk_counts_t counts;
     zs_buf_t rows;
     zs_buf_init(&rows, (size_t)1 << 30);
-    if (desk_store_rows(srv->store, &f, srv->ack_ms, srv->measure_ms, &rows, errstr,
-                        sizeof(errstr)) != ZS_OK) {
+    zs_err_t err = desk_store_counts(srv->store, &f, srv->ack_ms, srv->measure_ms, v->now, &counts,
+                                     errstr, sizeof(errstr));
+    if (err == ZS_OK) {
+        /* A page past the last shows the last. */
+        size_t pages = counts.open > 0 ? ((size_t)counts.open + INBOX_PAGE - 1) / INBOX_PAGE : 1;
+        size_t page = page_num(c);
+        f.offset = (page < pages ? page - 1 : pages - 1) * INBOX_PAGE;
+        err = desk_store_rows(srv->store, &f, srv->ack_ms, srv->measure_ms, &rows, errstr,
+                              sizeof(errstr));
+    }
+    if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "inbox: %s", errstr);
         error_page(rs, v, 500);
     } else {
         desk_page_inbox(&rs->body, v, (const desk_row_t *)rows.data, rows.len / sizeof(desk_row_t),
-                        &f);
+                        &f, &counts);
     }
     zs_buf_free(&rows);
 }
@@ -294,25 +328,37 @@ static void household(desk_server_t *srv, const desk_session_t *s, const char *i
     zs_buf_free(&rows);
 }
 
-static void overview(desk_server_t *srv, const desk_session_t *s, bool csv, resp_t *rs,
-                     const desk_view_t *v)
+static void overview(desk_server_t *srv, struct MHD_Connection *c, const desk_session_t *s,
+                     bool csv, resp_t *rs, const desk_view_t *v)
 {
     char errstr[256];
-    zs_buf_t stats;
+    desk_table_t table = DESK_TABLE_STATS;
+    if (csv && desk_table_parse(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "table"),
+                                &table) != ZS_OK) {
+        error_page(rs, v, 400);
+        return;
+    }
+    zs_buf_t stats, trend;
     zs_buf_init(&stats, (size_t)1 << 26);
-    if (desk_store_stats(srv->store, s->scope, srv->ack_ms, srv->measure_ms, &stats, errstr,
-                         sizeof(errstr)) != ZS_OK) {
+    zs_buf_init(&trend, (size_t)1 << 26);
+    zs_err_t err = desk_store_stats(srv->store, s->scope, srv->ack_ms, srv->measure_ms, &stats,
+                                    errstr, sizeof(errstr));
+    err = err ? err : desk_store_trend(srv->store, s->scope, &trend, errstr, sizeof(errstr));
+    desk_overview_t o = {.stats = (const desk_stat_t *)stats.data,
+                         .nstats = stats.len / sizeof(desk_stat_t),
+                         .trend = (const desk_trend_t *)trend.data,
+                         .ntrend = trend.len / sizeof(desk_trend_t)};
+    if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "overview: %s", errstr);
         error_page(rs, v, 500);
     } else if (csv) {
         rs->type = "text/csv; charset=utf-8";
-        desk_csv_overview(&rs->body, v, (const desk_stat_t *)stats.data,
-                          stats.len / sizeof(desk_stat_t));
+        desk_csv_overview(&rs->body, v, &o, table);
     } else {
-        desk_page_overview(&rs->body, v, (const desk_stat_t *)stats.data,
-                           stats.len / sizeof(desk_stat_t));
+        desk_page_overview(&rs->body, v, &o);
     }
     zs_buf_free(&stats);
+    zs_buf_free(&trend);
 }
 
 static void action(desk_server_t *srv, const desk_session_t *s, const char *id,
@@ -469,7 +515,7 @@ static void route(desk_server_t *srv, struct MHD_Connection *c, const char *url,
         if (!desk_authz_page(s.role, DESK_PAGE_OVERVIEW))
             error_page(rs, &v, 403);
         else
-            overview(srv, &s, url[9] == '.', rs, &v);
+            overview(srv, c, &s, url[9] == '.', rs, &v);
     } else {
         error_page(rs, &v, 404);
     }

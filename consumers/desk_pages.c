@@ -107,6 +107,22 @@ typedef enum msg {
     M_ESCALATED,
     M_DONE,
     M_ACKED,
+    M_PAGE,
+    M_FIRST,
+    M_PREV,
+    M_NEXT,
+    M_LAST,
+    M_TOWNSHIP,
+    M_VILLAGE,
+    M_HOUSEHOLDS,
+    M_PER_1000,
+    M_TARGETS,
+    M_LOW_INCOME_HH,
+    M_BELOW_GROWTH_HH,
+    M_PER_1000_KEY,
+    M_PER_1000_REST,
+    M_ITEM35,
+    M_CSV_COUNTY,
     M__COUNT
 } msg_t;
 
@@ -177,6 +193,24 @@ static const char *const words[M__COUNT][2] = {
     [M_ESCALATED] = {"已督办", "Escalated"},
     [M_DONE] = {"已记录", "Recorded"},
     [M_ACKED] = {"已核实", "Acknowledged"},
+    [M_PAGE] = {"页", "Page"},
+    [M_FIRST] = {"首页", "First"},
+    [M_PREV] = {"上一页", "Previous"},
+    [M_NEXT] = {"下一页", "Next"},
+    [M_LAST] = {"末页", "Last"},
+    [M_TOWNSHIP] = {"乡镇", "Township"},
+    [M_VILLAGE] = {"村", "Village"},
+    [M_HOUSEHOLDS] = {"监测户数", "Households"},
+    [M_PER_1000] = {"每千户未办结预警", "Open per 1,000 households"},
+    [M_TARGETS] = {"增收目标(每季度末)", "Income targets (at each quarter's close)"},
+    [M_LOW_INCOME_HH] = {"年人均纯收入低于1万元户数", "Households under 10,000 yuan per capita"},
+    [M_BELOW_GROWTH_HH] = {"收入下降或增速低于全区农村居民人均可支配收入增速户数",
+                           "Households whose income fell or grew below the region's rural "
+                           "income growth"},
+    [M_PER_1000_KEY] = {"每千户(重点帮扶县)", "Per 1,000 households (key counties)"},
+    [M_PER_1000_REST] = {"每千户(其他县)", "Per 1,000 households (other counties)"},
+    [M_ITEM35] = {"预警处置(第35条)", "Warnings followed up (plan item 35)"},
+    [M_CSV_COUNTY] = {"下载CSV(分县)", "Download CSV (per county)"},
 };
 
 static const char *W(const desk_view_t *v, msg_t m)
@@ -545,25 +579,75 @@ zs_err_t desk_page_login(zs_buf_t *out, const desk_view_t *v, const char *csrf, 
     return end(&p);
 }
 
+/* A link to page (1-based) of the inbox under the same filters. */
+static void inbox_link(page_t *p, const desk_view_t *v, const desk_filter_t *f, size_t page,
+                       msg_t word, const char *id)
+{
+    raw(p, " <a href=\"/inbox?rule=");
+    if (f->rule >= 0)
+        num(p, f->rule);
+    raw(p, "&amp;risk=");
+    if (f->risk >= 0)
+        num(p, f->risk);
+    raw(p, "&amp;state=");
+    if (f->state >= 0)
+        num(p, f->state);
+    raw(p, "&amp;household=");
+    url(p, f->household ? f->household : "");
+    raw(p, "&amp;township=");
+    url(p, f->township ? f->township : "");
+    raw(p, "&amp;village=");
+    url(p, f->village ? f->village : "");
+    raw(p, "&amp;page=");
+    num(p, (long long)page);
+    raw(p, "\" id=\"");
+    raw(p, id);
+    raw(p, "\">");
+    text(p, W(v, word));
+    raw(p, "</a>");
+}
+
+/* Page x of y, and links to the first, previous, next and last pages. */
+static void pager(page_t *p, const desk_view_t *v, const desk_filter_t *f, int64_t total)
+{
+    if (f->limit == 0) /* everything on one page */
+        return;
+    size_t per = f->limit;
+    size_t pages = total > 0 ? ((size_t)total + per - 1) / per : 1;
+    size_t page = f->offset / per + 1;
+    if (pages < 2)
+        return;
+    raw(p, "<p class=\"pager\">");
+    text(p, W(v, M_PAGE));
+    raw(p, " <b id=\"page\">");
+    num(p, (long long)page);
+    raw(p, "</b> / <b id=\"pages\">");
+    num(p, (long long)pages);
+    raw(p, "</b>");
+    if (page > 1) {
+        inbox_link(p, v, f, 1, M_FIRST, "page-first");
+        inbox_link(p, v, f, page - 1, M_PREV, "page-prev");
+    }
+    if (page < pages) {
+        inbox_link(p, v, f, page + 1, M_NEXT, "page-next");
+        inbox_link(p, v, f, pages, M_LAST, "page-last");
+    }
+    raw(p, "</p>\n");
+}
+
 zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *rows, size_t n,
-                         const desk_filter_t *f)
+                         const desk_filter_t *f, const desk_counts_t *c)
 {
     page_t p = {out, ZS_OK};
     begin(&p, v, W(v, M_INBOX));
-    size_t ack_late = 0, measure_late = 0, acked = 0;
-    for (size_t i = 0; i < n; i++) {
-        acked += rows[i].acked_at >= 0;
-        ack_late += rows[i].acked_at < 0 && v->now > rows[i].opened_at + v->ack_ms;
-        measure_late += rows[i].measured_at < 0 && v->now > rows[i].opened_at + v->measure_ms;
-    }
     const struct {
         msg_t m;
-        size_t n;
+        int64_t n;
         const char *id;
-    } counts[] = {{M_OPEN, n, "count-open"},
-                  {M_ACKED, acked, "count-acked"},
-                  {M_ACK_OVERDUE, ack_late, "count-ack-late"},
-                  {M_MEASURE_OVERDUE, measure_late, "count-measure-late"}};
+    } counts[] = {{M_OPEN, c->open, "count-open"},
+                  {M_ACKED, c->acked, "count-acked"},
+                  {M_ACK_OVERDUE, c->ack_late, "count-ack-late"},
+                  {M_MEASURE_OVERDUE, c->measure_late, "count-measure-late"}};
     raw(&p, "<ul class=\"counts\">");
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         raw(&p, "<li>");
@@ -582,10 +666,20 @@ zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *
     text(&p, W(v, M_SEARCH));
     raw(&p, "\" value=\"");
     text(&p, f->household ? f->household : "");
+    raw(&p, "\"> <input name=\"township\" id=\"f-township\" maxlength=\"64\" placeholder=\"");
+    text(&p, W(v, M_TOWNSHIP));
+    raw(&p, "\" value=\"");
+    text(&p, f->township ? f->township : "");
+    raw(&p, "\"> <input name=\"village\" id=\"f-village\" maxlength=\"64\" placeholder=\"");
+    text(&p, W(v, M_VILLAGE));
+    raw(&p, "\" value=\"");
+    text(&p, f->village ? f->village : "");
     raw(&p, "\"> <button id=\"f-go\">");
     text(&p, W(v, M_FILTER));
     raw(&p, "</button></form>\n");
+    pager(&p, v, f, c->open);
     warning_table(&p, v, rows, n);
+    pager(&p, v, f, c->open);
     return end(&p);
 }
 
@@ -849,6 +943,16 @@ zs_err_t desk_page_household(zs_buf_t *out, const desk_view_t *v, const char *ho
     return end(&p);
 }
 
+/* Open warnings per 1,000 households with one decimal, or "-" without
+ * households. */
+static void per_1000(page_t *p, int64_t open, int64_t households)
+{
+    char s[32] = "-";
+    if (households > 0)
+        snprintf(s, sizeof(s), "%.1f", 1000.0 * (double)open / (double)households);
+    text(p, s);
+}
+
 /* A share as a percentage with one decimal, or "-" when there is nothing to
  * share. */
 static void share(page_t *p, int64_t part, int64_t whole)
@@ -859,45 +963,197 @@ static void share(page_t *p, int64_t part, int64_t whole)
     text(p, s);
 }
 
-zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats, size_t n)
+/* Key assistance counties (0) against the rest (1), all quarters:
+ * warnings, open, acknowledged in time, measure in time, households. */
+static void group_totals(const desk_view_t *v, const desk_overview_t *o, int64_t tot[2][5])
+{
+    memset(tot, 0, 2 * sizeof(tot[0]));
+    for (size_t i = 0; i < o->nstats; i++) {
+        const desk_stat_t *s = &o->stats[i];
+        int k = county_key(v, s->county_code) ? 0 : 1;
+        tot[k][0] += s->warnings;
+        tot[k][1] += s->open;
+        tot[k][2] += s->acked_in_time;
+        tot[k][3] += s->measured_in_time;
+        /* A county's households once, not once per quarter (stats are
+         * ordered by county). */
+        if (i == 0 || strcmp(s->county_code, o->stats[i - 1].county_code) != 0)
+            tot[k][4] += s->households;
+    }
+}
+
+/* The income targets per quarter over every county of the overview, key
+ * counties (0) and the rest (1) apart. */
+typedef struct quarter_sum {
+    int year, quarter;
+    int64_t households[2], low_income[2], below_growth[2];
+} quarter_sum_t;
+
+enum { MAX_QUARTERS = 64 };
+
+/* Sums o's trend rows (each county a block of the same quarters) into
+ * sums; the number of quarters. */
+static size_t quarter_sums(const desk_view_t *v, const desk_overview_t *o,
+                           quarter_sum_t sums[MAX_QUARTERS])
+{
+    size_t nq = 0;
+    while (nq < o->ntrend && nq < MAX_QUARTERS &&
+           strcmp(o->trend[nq].county_code, o->trend[0].county_code) == 0)
+        nq++;
+    memset(sums, 0, MAX_QUARTERS * sizeof(sums[0]));
+    for (size_t i = 0; nq > 0 && i < o->ntrend; i++) {
+        const desk_trend_t *t = &o->trend[i];
+        quarter_sum_t *q = &sums[i % nq];
+        int k = county_key(v, t->county_code) ? 0 : 1;
+        q->year = t->year;
+        q->quarter = t->quarter;
+        q->households[k] += t->households;
+        q->low_income[k] += t->low_income;
+        q->below_growth[k] += t->below_growth;
+    }
+    return nq;
+}
+
+static void cell_num(page_t *p, int64_t n)
+{
+    raw(p, "<td>");
+    num(p, n);
+    raw(p, "</td>");
+}
+
+static void cell_per_1000(page_t *p, int64_t n, int64_t households)
+{
+    raw(p, "<td>");
+    per_1000(p, n, households);
+    raw(p, "</td>");
+}
+
+/* A bar chart in SVG (attributes only: the Content-Security-Policy allows
+ * no inline style), one bar per quarter, each with its value as a title. */
+static void chart(page_t *p, const desk_view_t *v, const char *id, msg_t title,
+                  const quarter_sum_t *q, size_t nq, bool low_income)
+{
+    enum { WIDTH = 640, HEIGHT = 180, TOP = 20, BOTTOM = 24 };
+    int64_t max = 1;
+    for (size_t i = 0; i < nq; i++) {
+        int64_t n = low_income ? q[i].low_income[0] + q[i].low_income[1]
+                               : q[i].below_growth[0] + q[i].below_growth[1];
+        max = n > max ? n : max;
+    }
+    raw(p, "<figure><svg id=\"");
+    raw(p, id);
+    raw(p, "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"180\" "
+           "viewBox=\"0 0 640 180\" role=\"img\" aria-label=\"");
+    text(p, W(v, title));
+    raw(p, "\">");
+    double slot = nq > 0 ? (double)WIDTH / (double)nq : WIDTH;
+    for (size_t i = 0; i < nq; i++) {
+        int64_t n = low_income ? q[i].low_income[0] + q[i].low_income[1]
+                               : q[i].below_growth[0] + q[i].below_growth[1];
+        int h = (int)((double)(HEIGHT - TOP - BOTTOM) * (double)n / (double)max);
+        char rect[200], label[16];
+        snprintf(rect, sizeof(rect),
+                 "<rect class=\"bar\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                 "fill=\"#b03a2e\" data-value=\"%lld\"><title>",
+                 (double)i * slot + slot * 0.15, HEIGHT - BOTTOM - h, slot * 0.7, h, (long long)n);
+        raw(p, rect);
+        snprintf(label, sizeof(label), "%04dQ%d", q[i].year, q[i].quarter);
+        text(p, label);
+        raw(p, ": ");
+        num(p, n);
+        raw(p, "</title></rect>");
+        snprintf(rect, sizeof(rect),
+                 "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">",
+                 (double)i * slot + slot / 2, HEIGHT - 8);
+        raw(p, rect);
+        text(p, label);
+        raw(p, "</text>");
+    }
+    raw(p, "</svg><figcaption>");
+    text(p, W(v, title));
+    raw(p, "</figcaption></figure>\n");
+}
+
+/* A link to the CSV of one table. */
+static void csv_link(page_t *p, const desk_view_t *v, const char *table, msg_t word)
+{
+    raw(p, "<p><a href=\"/overview.csv?table=");
+    raw(p, table);
+    raw(p, "\" id=\"csv-");
+    raw(p, table);
+    raw(p, "\">");
+    text(p, W(v, word));
+    raw(p, "</a></p>\n");
+}
+
+zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_overview_t *o)
 {
     page_t p = {out, ZS_OK};
     begin(&p, v, W(v, M_OVERVIEW));
-    raw(&p, "<p><a href=\"/overview.csv\" id=\"csv\">");
-    text(&p, W(v, M_CSV));
-    raw(&p, "</a></p>\n");
-    /* Key assistance counties against the rest, all quarters. */
-    int64_t tot[2][4] = {{0}};
-    for (size_t i = 0; i < n; i++) {
-        int k = county_key(v, stats[i].county_code) ? 0 : 1;
-        tot[k][0] += stats[i].warnings;
-        tot[k][1] += stats[i].open;
-        tot[k][2] += stats[i].acked_in_time;
-        tot[k][3] += stats[i].measured_in_time;
+    /* The income targets at each quarter's close. */
+    quarter_sum_t q[MAX_QUARTERS];
+    size_t nq = quarter_sums(v, o, q);
+    raw(&p, "<h2>");
+    text(&p, W(v, M_TARGETS));
+    raw(&p, "</h2>\n");
+    static const msg_t theads[] = {M_QUARTER,      M_HOUSEHOLDS,    M_LOW_INCOME_HH,
+                                   M_PER_1000_KEY, M_PER_1000_REST, M_BELOW_GROWTH_HH,
+                                   M_PER_1000_KEY, M_PER_1000_REST};
+    table_head(&p, v, "targets", theads, 8);
+    for (size_t i = 0; i < nq; i++) {
+        char label[16];
+        snprintf(label, sizeof(label), "%04dQ%d", q[i].year, q[i].quarter);
+        raw(&p, "<tr><td>");
+        text(&p, label);
+        raw(&p, "</td>");
+        cell_num(&p, q[i].households[0] + q[i].households[1]);
+        cell_num(&p, q[i].low_income[0] + q[i].low_income[1]);
+        cell_per_1000(&p, q[i].low_income[0], q[i].households[0]);
+        cell_per_1000(&p, q[i].low_income[1], q[i].households[1]);
+        cell_num(&p, q[i].below_growth[0] + q[i].below_growth[1]);
+        cell_per_1000(&p, q[i].below_growth[0], q[i].households[0]);
+        cell_per_1000(&p, q[i].below_growth[1], q[i].households[1]);
+        raw(&p, "</tr>\n");
     }
-    static const msg_t gheads[] = {M__COUNT, M_WARNINGS, M_OPEN, M_ACK_SHARE, M_MEASURE_SHARE};
-    table_head(&p, v, "groups", gheads, 5);
+    raw(&p, "</tbody></table>\n");
+    csv_link(&p, v, "targets", M_CSV);
+    csv_link(&p, v, "targets-county", M_CSV_COUNTY);
+    chart(&p, v, "chart-low-income", M_LOW_INCOME_HH, q, nq, true);
+    chart(&p, v, "chart-below-growth", M_BELOW_GROWTH_HH, q, nq, false);
+
+    /* Plan item 35: key assistance counties against the rest, all quarters. */
+    raw(&p, "<h2>");
+    text(&p, W(v, M_ITEM35));
+    raw(&p, "</h2>\n");
+    int64_t tot[2][5];
+    group_totals(v, o, tot);
+    static const msg_t gheads[] = {M__COUNT,        M_WARNINGS,   M_OPEN,    M_ACK_SHARE,
+                                   M_MEASURE_SHARE, M_HOUSEHOLDS, M_PER_1000};
+    table_head(&p, v, "groups", gheads, 7);
     for (int k = 0; k < 2; k++) {
         raw(&p, "<tr><th>");
         text(&p, W(v, k == 0 ? M_KEY : M_REST));
-        raw(&p, "</th><td>");
-        num(&p, tot[k][0]);
-        raw(&p, "</td><td>");
-        num(&p, tot[k][1]);
-        raw(&p, "</td><td>");
+        raw(&p, "</th>");
+        cell_num(&p, tot[k][0]);
+        cell_num(&p, tot[k][1]);
+        raw(&p, "<td>");
         share(&p, tot[k][2], tot[k][0]);
         raw(&p, "</td><td>");
         share(&p, tot[k][3], tot[k][0]);
-        raw(&p, "</td></tr>");
+        raw(&p, "</td>");
+        cell_num(&p, tot[k][4]);
+        cell_per_1000(&p, tot[k][1], tot[k][4]);
+        raw(&p, "</tr>");
     }
     raw(&p, "</tbody></table>\n");
-    static const msg_t heads[] = {M_COUNTY, M_QUARTER,   M_WARNINGS,
-                                  M_OPEN,   M_ACK_SHARE, M_MEASURE_SHARE};
-    table_head(&p, v, "stats", heads, 6);
-    for (size_t i = 0; i < n; i++) {
-        const desk_stat_t *s = &stats[i];
-        char q[16];
-        snprintf(q, sizeof(q), "%04dQ%d", s->year, s->quarter);
+    csv_link(&p, v, "groups", M_CSV);
+    static const msg_t heads[] = {M_COUNTY,    M_QUARTER,       M_WARNINGS,   M_OPEN,
+                                  M_ACK_SHARE, M_MEASURE_SHARE, M_HOUSEHOLDS, M_PER_1000};
+    table_head(&p, v, "stats", heads, 8);
+    for (size_t i = 0; i < o->nstats; i++) {
+        const desk_stat_t *s = &o->stats[i];
+        char qs[16];
+        snprintf(qs, sizeof(qs), "%04dQ%d", s->year, s->quarter);
         raw(&p, "<tr><td>");
         text(&p, county_name(v, s->county_code));
         raw(&p, " ");
@@ -905,36 +1161,125 @@ zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat
         if (county_key(v, s->county_code))
             raw(&p, " <span class=\"key\">*</span>");
         raw(&p, "</td><td>");
-        text(&p, q);
-        raw(&p, "</td><td>");
-        num(&p, s->warnings);
-        raw(&p, "</td><td>");
-        num(&p, s->open);
-        raw(&p, "</td><td>");
+        text(&p, qs);
+        raw(&p, "</td>");
+        cell_num(&p, s->warnings);
+        cell_num(&p, s->open);
+        raw(&p, "<td>");
         share(&p, s->acked_in_time, s->warnings);
         raw(&p, "</td><td>");
         share(&p, s->measured_in_time, s->warnings);
-        raw(&p, "</td></tr>\n");
+        raw(&p, "</td>");
+        cell_num(&p, s->households);
+        cell_per_1000(&p, s->open, s->households);
+        raw(&p, "</tr>\n");
     }
-    raw(&p, "</tbody></table>\n<p class=\"note\">* ");
+    raw(&p, "</tbody></table>\n");
+    csv_link(&p, v, "stats", M_CSV);
+    raw(&p, "<p class=\"note\">* ");
     text(&p, W(v, M_KEY));
     raw(&p, "</p>\n");
     return end(&p);
 }
 
-zs_err_t desk_csv_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats, size_t n)
+static const char *const table_names[DESK_TABLE__COUNT] = {"stats", "groups", "targets",
+                                                           "targets-county"};
+
+zs_err_t desk_table_parse(const char *s, desk_table_t *out)
 {
-    zs_err_t err = zs_buf_adds(out, "county_code,county_name,key_assistance_county,quarter,"
-                                    "warnings,open,acked_within_15d,measure_within_30d\r\n");
-    for (size_t i = 0; err == ZS_OK && i < n; i++) {
-        const desk_stat_t *s = &stats[i];
-        err = zs_buf_addf(out, "%s,", s->county_code);
-        err = err ? err : desk_csv(out, county_name(v, s->county_code));
+    if (s == NULL || *s == '\0') {
+        *out = DESK_TABLE_STATS;
+        return ZS_OK;
+    }
+    for (int i = 0; i < DESK_TABLE__COUNT; i++)
+        if (strcmp(s, table_names[i]) == 0) {
+            *out = (desk_table_t)i;
+            return ZS_OK;
+        }
+    return ZS_ERR_INVALID;
+}
+
+/* ",N" or "," for a per-1,000 figure in CSV. */
+static zs_err_t csv_per_1000(zs_buf_t *out, int64_t n, int64_t households)
+{
+    return households > 0 ? zs_buf_addf(out, ",%.1f", 1000.0 * (double)n / (double)households)
+                          : zs_buf_adds(out, ",");
+}
+
+/* The first cells of a per-county CSV row: code, name, key county (Y/N),
+ * quarter. */
+static zs_err_t csv_county(zs_buf_t *out, const desk_view_t *v, const char *code, int year,
+                           int quarter)
+{
+    zs_err_t err = zs_buf_addf(out, "%s,", code);
+    err = err ? err : desk_csv(out, county_name(v, code));
+    return err ? err
+               : zs_buf_addf(out, ",%s,%04dQ%d", county_key(v, code) ? "Y" : "N", year, quarter);
+}
+
+zs_err_t desk_csv_overview(zs_buf_t *out, const desk_view_t *v, const desk_overview_t *o,
+                           desk_table_t table)
+{
+    zs_err_t err = ZS_OK;
+    if (table == DESK_TABLE_GROUPS) {
+        int64_t tot[2][5];
+        group_totals(v, o, tot);
+        err = zs_buf_adds(out, "group,warnings,open,acked_within_15d,measure_within_30d,"
+                               "households,open_per_1000_households\r\n");
+        for (int k = 0; err == ZS_OK && k < 2; k++) {
+            err = zs_buf_addf(out, "%s,%lld,%lld,%lld,%lld,%lld", k == 0 ? "key" : "rest",
+                              (long long)tot[k][0], (long long)tot[k][1], (long long)tot[k][2],
+                              (long long)tot[k][3], (long long)tot[k][4]);
+            err = err ? err : csv_per_1000(out, tot[k][1], tot[k][4]);
+            err = err ? err : zs_buf_adds(out, "\r\n");
+        }
+        return err;
+    }
+    if (table == DESK_TABLE_TARGETS) {
+        quarter_sum_t q[MAX_QUARTERS];
+        size_t nq = quarter_sums(v, o, q);
+        err = zs_buf_adds(out, "quarter,households,low_income,low_income_per_1000_key,"
+                               "low_income_per_1000_rest,below_growth,below_growth_per_1000_key,"
+                               "below_growth_per_1000_rest\r\n");
+        for (size_t i = 0; err == ZS_OK && i < nq; i++) {
+            err = zs_buf_addf(out, "%04dQ%d,%lld,%lld", q[i].year, q[i].quarter,
+                              (long long)(q[i].households[0] + q[i].households[1]),
+                              (long long)(q[i].low_income[0] + q[i].low_income[1]));
+            err = err ? err : csv_per_1000(out, q[i].low_income[0], q[i].households[0]);
+            err = err ? err : csv_per_1000(out, q[i].low_income[1], q[i].households[1]);
+            err = err ? err
+                      : zs_buf_addf(out, ",%lld",
+                                    (long long)(q[i].below_growth[0] + q[i].below_growth[1]));
+            err = err ? err : csv_per_1000(out, q[i].below_growth[0], q[i].households[0]);
+            err = err ? err : csv_per_1000(out, q[i].below_growth[1], q[i].households[1]);
+            err = err ? err : zs_buf_adds(out, "\r\n");
+        }
+        return err;
+    }
+    if (table == DESK_TABLE_TARGETS_COUNTY) {
+        err = zs_buf_adds(out, "county_code,county_name,key_assistance_county,quarter,households,"
+                               "low_income,below_growth\r\n");
+        for (size_t i = 0; err == ZS_OK && i < o->ntrend; i++) {
+            const desk_trend_t *t = &o->trend[i];
+            err = csv_county(out, v, t->county_code, t->year, t->quarter);
+            err = err ? err
+                      : zs_buf_addf(out, ",%lld,%lld,%lld\r\n", (long long)t->households,
+                                    (long long)t->low_income, (long long)t->below_growth);
+        }
+        return err;
+    }
+    err = zs_buf_adds(out, "county_code,county_name,key_assistance_county,quarter,"
+                           "warnings,open,acked_within_15d,measure_within_30d,"
+                           "households,open_per_1000_households\r\n");
+    for (size_t i = 0; err == ZS_OK && i < o->nstats; i++) {
+        const desk_stat_t *s = &o->stats[i];
+        err = csv_county(out, v, s->county_code, s->year, s->quarter);
         err = err ? err
-                  : zs_buf_addf(out, ",%s,%04dQ%d,%lld,%lld,%lld,%lld\r\n",
-                                county_key(v, s->county_code) ? "Y" : "N", s->year, s->quarter,
-                                (long long)s->warnings, (long long)s->open,
-                                (long long)s->acked_in_time, (long long)s->measured_in_time);
+                  : zs_buf_addf(out, ",%lld,%lld,%lld,%lld,%lld", (long long)s->warnings,
+                                (long long)s->open, (long long)s->acked_in_time,
+                                (long long)s->measured_in_time, (long long)s->households);
+        err = err ? err : csv_per_1000(out, s->open, s->households);
+        err = err ? err : zs_buf_adds(out, "\r\n");
     }
     return err;
 }

@@ -49,10 +49,12 @@ typedef struct desk_view {
  * csrf is the login form's token. */
 zs_err_t desk_page_login(zs_buf_t *out, const desk_view_t *v, const char *csrf, const char *error);
 
-/* Inbox: rows (the user's open warnings, already ordered and filtered by f)
- * with counts at the top and the filter form. */
+/* Inbox: rows (one page of the user's open warnings, already ordered and
+ * filtered by f; f->offset and f->limit say which page) with counts at the
+ * top (c: over every warning f matches, not only this page), the filter
+ * form, and links to the other pages. */
 zs_err_t desk_page_inbox(zs_buf_t *out, const desk_view_t *v, const desk_row_t *rows, size_t n,
-                         const desk_filter_t *f);
+                         const desk_filter_t *f, const desk_counts_t *c);
 
 /* One warning: evidence, history (audit-only lines shown to inspectors) and,
  * for an officer on an open warning, the action forms. notice, when not
@@ -64,12 +66,39 @@ zs_err_t desk_page_warning(zs_buf_t *out, const desk_view_t *v, const desk_row_t
 zs_err_t desk_page_household(zs_buf_t *out, const desk_view_t *v, const char *household_id,
                              const desk_row_t *rows, size_t n);
 
-/* Per county and quarter: warnings, open, share acknowledged in time and
- * with a measure in time; national key assistance counties against the rest. */
-zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats,
-                            size_t n);
-/* The same figures as CSV. */
-zs_err_t desk_csv_overview(zs_buf_t *out, const desk_view_t *v, const desk_stat_t *stats, size_t n);
+/* What the overview shows: plan item 35 per county and quarter (stats,
+ * ordered by county), and the income targets per county and quarter
+ * (trend, each county a block of the same quarters). */
+typedef struct desk_overview {
+    const desk_stat_t *stats;
+    size_t nstats;
+    const desk_trend_t *trend;
+    size_t ntrend;
+} desk_overview_t;
+
+/* The overview's tables, each also a CSV (/overview.csv?table=NAME). */
+typedef enum desk_table {
+    DESK_TABLE_STATS,          /* "stats" (the default): item 35 per county and quarter */
+    DESK_TABLE_GROUPS,         /* "groups": key assistance counties against the rest */
+    DESK_TABLE_TARGETS,        /* "targets": the income targets per quarter */
+    DESK_TABLE_TARGETS_COUNTY, /* "targets-county": the same per county and quarter */
+    DESK_TABLE__COUNT
+} desk_table_t;
+
+/* The table named s (NULL or empty: stats); ZS_ERR_INVALID otherwise. */
+zs_err_t desk_table_parse(const char *s, desk_table_t *out);
+
+/* The supervisors' overview: the income targets at each quarter's close
+ * (households under 10,000 yuan per capita, households whose income fell
+ * or grew below the region's rural income growth, per 1,000 households of
+ * the key assistance counties and of the rest) as a table and two SVG
+ * charts; plan item 35 for key counties against the rest and per county
+ * and quarter (warnings, open, per 1,000 households, shares acknowledged
+ * and with a measure in time); a CSV link under each table. */
+zs_err_t desk_page_overview(zs_buf_t *out, const desk_view_t *v, const desk_overview_t *o);
+/* One of its tables as CSV. */
+zs_err_t desk_csv_overview(zs_buf_t *out, const desk_view_t *v, const desk_overview_t *o,
+                           desk_table_t table);
 
 /* A short page for 403, 404 and other refusals. */
 zs_err_t desk_page_error(zs_buf_t *out, const desk_view_t *v, int status);

@@ -22,7 +22,7 @@ typedef struct desk_server {
     const zs_schemas_t *schemas;
     const zs_county_table_t *counties;
     const char *db_path;
-    char topic_warnings[128], topic_followup[128], topic_audit[128];
+    char topic_warnings[128], topic_followup[128], topic_audit[128], topic_household[128];
     volatile sig_atomic_t *stop;
 
     /* feed thread */
@@ -48,14 +48,14 @@ typedef struct desk_server {
     char dummy_hash[DESK_PWHASH_MAX]; /* verified for an unknown login, as for a known one */
 } desk_server_t;
 
-/* Starts the feed thread: it assigns every partition of the three topics
+/* Starts the feed thread: it assigns every partition of the four topics
  * at the offsets stored in the database and applies what it reads until
  * *stop. */
 zs_err_t desk_feed_start(desk_server_t *srv, char *errstr, size_t errstr_size);
 /* Waits for the feed thread; its result. */
 int desk_feed_join(desk_server_t *srv);
 
-/* Reads the three topics from the stored offsets (or their start) into the
+/* Reads the four topics from the stored offsets (or their start) into the
  * database at db until every partition has reported its end with nothing
  * read since, then returns: the benchmark and `zs-desk sync`. *records
  * counts what was applied. */

@@ -30,6 +30,7 @@ enum {
     S_USER_ALL,
     S_ROW,
     S_HISTORY,
+    S_HOUSEHOLD,
     S__COUNT
 };
 
@@ -70,6 +71,10 @@ static const char *const sql[S__COUNT] = {
               "escalated,evidence FROM warnings WHERE warning_id=?1",
     [S_HISTORY] = "SELECT at,kind,coalesce(actor,''),coalesce(measure,-1),coalesce(note,''),"
                   "coalesce(detail,''),source FROM events WHERE warning_id=?1 ORDER BY at,id",
+    [S_HOUSEHOLD] = "INSERT INTO households(household_id,county_code,township,village) "
+                    "VALUES(?1,?2,?3,?4) ON CONFLICT(household_id) DO UPDATE SET "
+                    "county_code=excluded.county_code,township=excluded.township,"
+                    "village=excluded.village",
 };
 
 static const char schema_sql[] =
@@ -88,6 +93,11 @@ static const char schema_sql[] =
     " actor TEXT, measure INTEGER, note TEXT, detail TEXT);"
     "CREATE INDEX IF NOT EXISTS events_warning ON events(warning_id, at);"
     "CREATE TABLE IF NOT EXISTS early(warning_id TEXT PRIMARY KEY);"
+    /* Added within format 1: a database made before it gets the table
+     * empty and reads zs.household from its start (no offsets stored). */
+    "CREATE TABLE IF NOT EXISTS households(household_id TEXT PRIMARY KEY, county_code TEXT NOT "
+    "NULL, township TEXT, village TEXT);"
+    "CREATE INDEX IF NOT EXISTS households_place ON households(county_code, township, village);"
     "CREATE TABLE IF NOT EXISTS users(login TEXT PRIMARY KEY, role INTEGER NOT NULL, scope "
     "TEXT NOT NULL, hash TEXT NOT NULL, disabled INTEGER NOT NULL, created_at INTEGER NOT NULL);";
 
@@ -350,6 +360,18 @@ zs_err_t desk_store_apply_followup(desk_store_t *st, const desk_followup_t *f, c
     return run(st, q, "follow-up", errstr, errstr_size);
 }
 
+zs_err_t desk_store_apply_household(desk_store_t *st, const char *household_id,
+                                    const char *county_code, const char *township,
+                                    const char *village, char *errstr, size_t errstr_size)
+{
+    sqlite3_stmt *q = st->st[S_HOUSEHOLD];
+    bind_text(q, 1, household_id);
+    bind_text(q, 2, county_code);
+    bind_text(q, 3, township);
+    bind_text(q, 4, village);
+    return run(st, q, "household", errstr, errstr_size);
+}
+
 zs_err_t desk_store_apply_audit(desk_store_t *st, const char *warning_id, const char *household_id,
                                 const char *kind, const char *actor, const char *detail, int64_t at,
                                 const char *chain, int64_t seq, char *errstr, size_t errstr_size)
@@ -478,49 +500,80 @@ zs_err_t desk_store_row(desk_store_t *st, const char *warning_id, desk_row_t *ou
     return err;
 }
 
-/* A LIKE pattern matching every code that starts with prefix (digits only,
- * checked by the caller's scope rules; anything else matches nothing). */
-static void prefix_pattern(const char *prefix, char *out, size_t size)
+/* The codes that start with prefix, as a range [lo, hi) that the index on
+ * county_code serves: prefix itself up to prefix followed by ':', the
+ * character after '9'. A prefix that is not digits (the caller's scope
+ * rules allow none) gives an empty range. */
+static void prefix_range(const char *prefix, char *lo, char *hi, size_t size)
 {
-    if (prefix == NULL || strspn(prefix, "0123456789") != strlen(prefix))
-        snprintf(out, size, "-");
-    else
-        snprintf(out, size, "%s%%", prefix);
+    if (prefix == NULL || strspn(prefix, "0123456789") != strlen(prefix)) {
+        snprintf(lo, size, "-");
+        snprintf(hi, size, "-");
+    } else {
+        snprintf(lo, size, "%s", prefix);
+        snprintf(hi, size, "%s:", prefix);
+    }
+}
+
+/* The inbox's filter, shared by its rows and its counts: ?1 and ?2 the
+ * scope's range, ?3 one county, ?4 rule, ?5 risk, ?6 household, ?7 open
+ * only, ?8 state, ?9 and ?10 the ACK and MEASURE deadlines after opening,
+ * ?13 the household's township, ?14 its village. */
+#define FILTER_SQL                                                                                 \
+    " FROM warnings WHERE county_code>=?1 AND county_code<?2"                                      \
+    " AND (?3 IS NULL OR county_code=?3) AND (?4<0 OR rule=?4) AND (?5<0 OR risk=?5)"              \
+    " AND (?6 IS NULL OR household_id=?6) AND (?7=0 OR (status<>2 AND resolved_at IS NULL))"       \
+    " AND (?8<0 OR (?8=0 AND acked_at IS NULL) OR (?8=1 AND acked_at IS NOT NULL AND"              \
+    " measured_at IS NULL) OR (?8=2 AND measured_at IS NOT NULL))"                                 \
+    " AND (?13 IS NULL OR EXISTS(SELECT 1 FROM households h WHERE"                                 \
+    " h.household_id=warnings.household_id AND h.township=?13))"                                   \
+    " AND (?14 IS NULL OR EXISTS(SELECT 1 FROM households h WHERE"                                 \
+    " h.household_id=warnings.household_id AND h.village=?14))"
+
+static zs_err_t filter_prepare(desk_store_t *st, const char *sql_text, const desk_filter_t *f,
+                               int64_t ack_ms, int64_t measure_ms, char lo[16], char hi[16],
+                               sqlite3_stmt **q, char *errstr, size_t errstr_size)
+{
+    if (sqlite3_prepare_v2(st->db, sql_text, -1, q, NULL) != SQLITE_OK)
+        return db_fail(st, "inbox", errstr, errstr_size);
+    prefix_range(f->scope, lo, hi, 16);
+    sqlite3_bind_text(*q, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*q, 2, hi, -1, SQLITE_STATIC);
+    bind_text(*q, 3, f->county);
+    sqlite3_bind_int(*q, 4, f->rule);
+    sqlite3_bind_int(*q, 5, f->risk);
+    bind_text(*q, 6, f->household);
+    sqlite3_bind_int(*q, 7, f->open_only);
+    sqlite3_bind_int(*q, 8, f->state);
+    sqlite3_bind_int64(*q, 9, ack_ms);
+    sqlite3_bind_int64(*q, 10, measure_ms);
+    bind_text(*q, 13, f->township);
+    bind_text(*q, 14, f->village);
+    return ZS_OK;
 }
 
 zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
                          int64_t measure_ms, zs_buf_t *rows, char *errstr, size_t errstr_size)
 {
-    static const char base[] =
+    /* The evidence stays out: lists do not show it, and 2 KB a row through
+     * the sort is most of the work of a large county's inbox. */
+    static const char rows_sql[] =
         "SELECT warning_id,household_id,county_code,coalesce(person_id,''),rule,severity,"
         "status,risk,year,month,opened_year,opened_month,opened_at,updated_at,"
         "coalesce(acked_at,-1),coalesce(measured_at,-1),coalesce(resolved_at,-1),"
-        "escalated,evidence FROM warnings WHERE county_code LIKE ?1 "
-        "AND (?2 IS NULL OR county_code=?2) AND (?3<0 OR rule=?3) AND (?4<0 OR risk=?4) "
-        "AND (?5 IS NULL OR household_id=?5) "
-        "AND (?6=0 OR (status<>2 AND resolved_at IS NULL)) "
-        "AND (?7<0 OR (?7=0 AND acked_at IS NULL) OR (?7=1 AND acked_at IS NOT NULL AND "
-        "measured_at IS NULL) OR (?7=2 AND measured_at IS NOT NULL)) "
-        "ORDER BY severity DESC, CASE WHEN acked_at IS NULL THEN opened_at+?8 "
-        "WHEN measured_at IS NULL THEN opened_at+?9 ELSE 9223372036854775807 END, "
-        "opened_at, warning_id LIMIT ?10";
+        "escalated,''" FILTER_SQL
+        " ORDER BY severity DESC, CASE WHEN acked_at IS NULL THEN opened_at+?9 "
+        "WHEN measured_at IS NULL THEN opened_at+?10 ELSE 9223372036854775807 END, "
+        "opened_at, warning_id LIMIT ?11 OFFSET ?12";
     sqlite3_stmt *q = NULL;
-    char pattern[16];
-    if (sqlite3_prepare_v2(st->db, base, -1, &q, NULL) != SQLITE_OK)
-        return db_fail(st, "inbox", errstr, errstr_size);
-    prefix_pattern(f->scope, pattern, sizeof(pattern));
-    bind_text(q, 1, pattern);
-    bind_text(q, 2, f->county);
-    sqlite3_bind_int(q, 3, f->rule);
-    sqlite3_bind_int(q, 4, f->risk);
-    bind_text(q, 5, f->household);
-    sqlite3_bind_int(q, 6, f->open_only);
-    sqlite3_bind_int(q, 7, f->state);
-    sqlite3_bind_int64(q, 8, ack_ms);
-    sqlite3_bind_int64(q, 9, measure_ms);
-    sqlite3_bind_int64(q, 10, f->limit ? (int64_t)f->limit : -1);
+    char lo[16], hi[16];
+    zs_err_t err =
+        filter_prepare(st, rows_sql, f, ack_ms, measure_ms, lo, hi, &q, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    sqlite3_bind_int64(q, 11, f->limit ? (int64_t)f->limit : -1);
+    sqlite3_bind_int64(q, 12, (int64_t)f->offset);
     zs_buf_reset(rows);
-    zs_err_t err = ZS_OK;
     int rc;
     desk_row_t r;
     while (err == ZS_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -529,6 +582,34 @@ zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_m
     }
     if (err == ZS_OK && rc != SQLITE_DONE)
         err = db_fail(st, "inbox", errstr, errstr_size);
+    sqlite3_finalize(q);
+    return err;
+}
+
+zs_err_t desk_store_counts(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
+                           int64_t measure_ms, int64_t now, desk_counts_t *out, char *errstr,
+                           size_t errstr_size)
+{
+    static const char counts_sql[] =
+        "SELECT count(*), coalesce(sum(acked_at IS NOT NULL),0),"
+        " coalesce(sum(acked_at IS NULL AND ?11>opened_at+?9),0),"
+        " coalesce(sum(measured_at IS NULL AND ?11>opened_at+?10),0)" FILTER_SQL;
+    sqlite3_stmt *q = NULL;
+    char lo[16], hi[16];
+    memset(out, 0, sizeof(*out));
+    zs_err_t err =
+        filter_prepare(st, counts_sql, f, ack_ms, measure_ms, lo, hi, &q, errstr, errstr_size);
+    if (err != ZS_OK)
+        return err;
+    sqlite3_bind_int64(q, 11, now);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->open = sqlite3_column_int64(q, 0);
+        out->acked = sqlite3_column_int64(q, 1);
+        out->ack_late = sqlite3_column_int64(q, 2);
+        out->measure_late = sqlite3_column_int64(q, 3);
+    } else {
+        err = db_fail(st, "inbox counts", errstr, errstr_size);
+    }
     sqlite3_finalize(q);
     return err;
 }
@@ -566,14 +647,16 @@ zs_err_t desk_store_stats(desk_store_t *st, const char *scope, int64_t ack_ms, i
         "SELECT county_code, opened_year, (opened_month+2)/3, count(*),"
         " sum(status<>2 AND resolved_at IS NULL),"
         " sum(acked_at IS NOT NULL AND acked_at-opened_at<=?2),"
-        " sum(measured_at IS NOT NULL AND measured_at-opened_at<=?3)"
-        " FROM warnings WHERE county_code LIKE ?1 GROUP BY 1,2,3 ORDER BY 1,2,3";
+        " sum(measured_at IS NOT NULL AND measured_at-opened_at<=?3),"
+        " (SELECT count(*) FROM households h WHERE h.county_code=warnings.county_code)"
+        " FROM warnings WHERE county_code>=?1 AND county_code<?4 GROUP BY 1,2,3 ORDER BY 1,2,3";
     sqlite3_stmt *q = NULL;
-    char pattern[16];
+    char lo[16], hi[16];
     if (sqlite3_prepare_v2(st->db, stats_sql, -1, &q, NULL) != SQLITE_OK)
         return db_fail(st, "stats", errstr, errstr_size);
-    prefix_pattern(scope, pattern, sizeof(pattern));
-    bind_text(q, 1, pattern);
+    prefix_range(scope, lo, hi, sizeof(lo));
+    sqlite3_bind_text(q, 1, lo, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, hi, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 2, ack_ms);
     sqlite3_bind_int64(q, 3, measure_ms);
     zs_buf_reset(stats);
@@ -586,10 +669,98 @@ zs_err_t desk_store_stats(desk_store_t *st, const char *scope, int64_t ack_ms, i
         s.open = sqlite3_column_int64(q, 4);
         s.acked_in_time = sqlite3_column_int64(q, 5);
         s.measured_in_time = sqlite3_column_int64(q, 6);
+        s.households = sqlite3_column_int64(q, 7);
         err = zs_buf_add(stats, &s, sizeof(s));
     }
     if (err == ZS_OK && rc != SQLITE_DONE)
         err = db_fail(st, "stats", errstr, errstr_size);
     sqlite3_finalize(q);
+    return err;
+}
+
+/* ---- income targets ---- */
+
+static int trend_cmp(const void *key, const void *row)
+{
+    return strcmp((const char *)key, ((const desk_trend_t *)row)->county_code);
+}
+
+zs_err_t desk_store_trend(desk_store_t *st, const char *scope, zs_buf_t *trend, char *errstr,
+                          size_t errstr_size)
+{
+    /* Quarters as year*4 + quarter-1. */
+    static const char span_sql[] =
+        "SELECT min(opened_year*4+(opened_month-1)/3), max(year*4+(month-1)/3) FROM warnings"
+        " WHERE county_code>=?1 AND county_code<?2";
+    static const char counties_sql[] =
+        "SELECT c, (SELECT count(*) FROM households h WHERE h.county_code=c) FROM"
+        " (SELECT county_code c FROM households WHERE county_code>=?1 AND county_code<?2"
+        " UNION SELECT county_code FROM warnings WHERE county_code>=?1 AND county_code<?2)"
+        " ORDER BY c";
+    static const char spells_sql[] =
+        "SELECT county_code, rule, opened_year*4+(opened_month-1)/3,"
+        " CASE WHEN status=2 THEN year*4+(month-1)/3 END FROM warnings"
+        " WHERE county_code>=?1 AND county_code<?2 AND rule IN (0,1,2)";
+    const char *const sqls[] = {span_sql, counties_sql, spells_sql};
+    sqlite3_stmt *q[3] = {NULL, NULL, NULL};
+    char lo[16], hi[16];
+    zs_err_t err = ZS_OK;
+    zs_buf_reset(trend);
+    prefix_range(scope, lo, hi, sizeof(lo));
+    for (int i = 0; err == ZS_OK && i < 3; i++) {
+        if (sqlite3_prepare_v2(st->db, sqls[i], -1, &q[i], NULL) != SQLITE_OK) {
+            err = db_fail(st, "trend", errstr, errstr_size);
+        } else {
+            sqlite3_bind_text(q[i], 1, lo, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q[i], 2, hi, -1, SQLITE_STATIC);
+        }
+    }
+    if (err != ZS_OK || sqlite3_step(q[0]) != SQLITE_ROW ||
+        sqlite3_column_type(q[0], 0) == SQLITE_NULL)
+        goto done; /* no warnings: no quarters */
+    int first = sqlite3_column_int(q[0], 0), last = sqlite3_column_int(q[0], 1);
+    if (last < first)
+        last = first;
+    if (last - first >= 64)
+        first = last - 63;
+    int nq = last - first + 1;
+    int rc;
+    while (err == ZS_OK && (rc = sqlite3_step(q[1])) == SQLITE_ROW) {
+        desk_trend_t t = {.households = sqlite3_column_int64(q[1], 1)};
+        col_str(q[1], 0, t.county_code, sizeof(t.county_code));
+        for (int k = 0; err == ZS_OK && k < nq; k++) {
+            t.year = (first + k) / 4;
+            t.quarter = (first + k) % 4 + 1;
+            err = zs_buf_add(trend, &t, sizeof(t));
+        }
+    }
+    if (err == ZS_OK && rc != SQLITE_DONE)
+        err = db_fail(st, "trend", errstr, errstr_size);
+    desk_trend_t *rows = (desk_trend_t *)trend->data;
+    size_t ncounties = trend->len / sizeof(desk_trend_t) / (size_t)nq;
+    while (err == ZS_OK && (rc = sqlite3_step(q[2])) == SQLITE_ROW) {
+        char county[8];
+        col_str(q[2], 0, county, sizeof(county));
+        /* A county's rows are a block of nq: search the blocks. */
+        const desk_trend_t *block =
+            bsearch(county, rows, ncounties, (size_t)nq * sizeof(desk_trend_t), trend_cmp);
+        if (block == NULL)
+            continue;
+        int rule = sqlite3_column_int(q[2], 1), from = sqlite3_column_int(q[2], 2);
+        int to =
+            sqlite3_column_type(q[2], 3) == SQLITE_NULL ? last + 1 : sqlite3_column_int(q[2], 3);
+        for (int k = from < first ? first : from; k < to && k <= last; k++) {
+            desk_trend_t *t = &rows[(size_t)(block - rows) + (size_t)(k - first)];
+            if (rule == 2)
+                t->low_income++;
+            else
+                t->below_growth++;
+        }
+    }
+    if (err == ZS_OK && rc != SQLITE_DONE)
+        err = db_fail(st, "trend", errstr, errstr_size);
+done:
+    for (int i = 0; i < 3; i++)
+        sqlite3_finalize(q[i]);
     return err;
 }

@@ -82,6 +82,14 @@ zs_err_t desk_store_apply_audit(desk_store_t *st, const char *warning_id, const 
                                 const char *kind, const char *actor, const char *detail, int64_t at,
                                 const char *chain, int64_t seq, char *errstr, size_t errstr_size);
 
+/* A household snapshot (Household, from the compacted zs.household): where
+ * it lives, for the inbox's township and village filters and the
+ * overview's figures per 1,000 households. The latest one read wins.
+ * township and village may be NULL. */
+zs_err_t desk_store_apply_household(desk_store_t *st, const char *household_id,
+                                    const char *county_code, const char *township,
+                                    const char *village, char *errstr, size_t errstr_size);
+
 /* ---- users ---- */
 
 typedef struct desk_user {
@@ -123,15 +131,30 @@ typedef struct desk_filter {
     int rule, risk;        /* -1 any */
     int state;             /* -1 any; 0 awaiting ACK, 1 awaiting MEASURE, 2 measure taken */
     const char *household; /* exact household id, or NULL */
+    const char *township;  /* the household's township (乡镇), exact, or NULL */
+    const char *village;   /* the household's village (村), exact, or NULL */
     bool open_only;        /* only warnings neither cleared nor resolved */
-    size_t limit;
+    size_t limit;          /* rows at most; 0 for all */
+    size_t offset;         /* rows skipped first (a page of the inbox) */
 } desk_filter_t;
 
 /* The rows matching f, most urgent first (severity, then the next deadline
- * pending: ACK at opened+ack_ms, MEASURE at opened+measure_ms). rows is a
- * zs_buf of desk_row_t, replaced. */
+ * pending: ACK at opened+ack_ms, MEASURE at opened+measure_ms), from
+ * f->offset, at most f->limit. rows is a zs_buf of desk_row_t, replaced;
+ * their evidence is left empty (desk_store_row has it). */
 zs_err_t desk_store_rows(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
                          int64_t measure_ms, zs_buf_t *rows, char *errstr, size_t errstr_size);
+
+/* The inbox's counts, over every warning f matches (limit and offset are
+ * ignored): how many, acknowledged, ACK overdue (none by opened+ack_ms at
+ * now), MEASURE overdue (none by opened+measure_ms). */
+typedef struct desk_counts {
+    int64_t open, acked, ack_late, measure_late;
+} desk_counts_t;
+
+zs_err_t desk_store_counts(desk_store_t *st, const desk_filter_t *f, int64_t ack_ms,
+                           int64_t measure_ms, int64_t now, desk_counts_t *out, char *errstr,
+                           size_t errstr_size);
 
 /* One warning by id (any county: the caller authorises); ZS_ERR_NOT_FOUND. */
 zs_err_t desk_store_row(desk_store_t *st, const char *warning_id, desk_row_t *out);
@@ -159,11 +182,35 @@ typedef struct desk_stat {
     int64_t warnings, open;
     int64_t acked_in_time;    /* ACK within ack_ms of opening */
     int64_t measured_in_time; /* MEASURE within measure_ms */
+    int64_t households;       /* the county's households in the read model (every quarter) */
 } desk_stat_t;
 
 /* The figures of the counties under scope; stats is a zs_buf of desk_stat_t
  * ordered by county, then quarter. */
 zs_err_t desk_store_stats(desk_store_t *st, const char *scope, int64_t ack_ms, int64_t measure_ms,
                           zs_buf_t *stats, char *errstr, size_t errstr_size);
+
+/* Per county and quarter, the plan's income targets as zs-monitor judged
+ * them at each quarter's close (consumers/RULES.md): households whose
+ * per-capita 12-month net income was under 10,000 yuan (a LOW_INCOME
+ * warning open at the close), and households whose income fell or grew
+ * below the year's rural income growth (INCOME_FALL or SLOW_GROWTH open).
+ * A warning counts from the quarter it opened up to, not including, the
+ * quarter whose record cleared it; a household has at most one of each at
+ * a time, so warnings count households. */
+typedef struct desk_trend {
+    char county_code[8];
+    int year, quarter;
+    int64_t households;   /* the county's households in the read model */
+    int64_t low_income;   /* under 10,000 yuan per capita at the close */
+    int64_t below_growth; /* income fell, or grew slower than the region's */
+} desk_trend_t;
+
+/* Every county under scope (with households or warnings) and every quarter
+ * from the first opened to the last closed one seen (at most the last 64),
+ * ordered by county, then quarter; trend is a zs_buf of desk_trend_t,
+ * replaced. */
+zs_err_t desk_store_trend(desk_store_t *st, const char *scope, zs_buf_t *trend, char *errstr,
+                          size_t errstr_size);
 
 #endif

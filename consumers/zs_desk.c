@@ -195,6 +195,7 @@ static int serve_cmd(zs_config_t *cfg, const char *db, const char *listen, const
     zs_topic_name(prefix, "warnings", srv.topic_warnings, sizeof(srv.topic_warnings));
     zs_topic_name(prefix, "followup", srv.topic_followup, sizeof(srv.topic_followup));
     zs_topic_name(prefix, "audit", srv.topic_audit, sizeof(srv.topic_audit));
+    zs_topic_name(prefix, "household", srv.topic_household, sizeof(srv.topic_household));
     /* Sessions: 30 minutes idle, 12 hours in all. Failed logins: a
      * 15-minute window. */
     if (err == ZS_OK && (desk_sessions_new(4096, 30LL * 60000, 12LL * 3600000, &srv.sessions) ||

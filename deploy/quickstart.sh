@@ -3,14 +3,17 @@
 # installs what is missing, builds, starts the embedded broker, simulates a
 # region, pushes its registry exports, closes its quarters, runs the monitor,
 # and shows what a county would see; then checks the warnings against the
-# simulator's ground truth and verifies the audit trail.
+# simulator's ground truth, verifies the audit trail, and checks that an
+# officer's inbox in zs-desk lists the county's warnings (--serve: keeps
+# zs-desk running for a browser until Ctrl-C).
 set -euo pipefail
 
 usage() {
     cat <<USAGE
 Usage: ${0##*/} [--households N] [--quarters Q] [--kafka embedded|local]
                 [--bootstrap HOST:PORT] [-X KEY=VALUE]... [--county CODE]
-                [--build DIR] [--work DIR] [--no-install] [--help]
+                [--build DIR] [--work DIR] [--no-install] [--serve [--port N]]
+                [--help]
 
   --households N  households in the synthetic region (default 10000 on the
                   embedded broker, 20000 on a real Kafka; 1000 or more)
@@ -25,16 +28,24 @@ Usage: ${0##*/} [--households N] [--quarters Q] [--kafka embedded|local]
   --work DIR      where the region's files and logs go (default: a temp dir,
                   kept and named at the end)
   --no-install    do not install missing packages (they must be there)
+  --serve         at the end, keep the officials' workbench (zs-desk) running
+                  on the region until Ctrl-C: an officer per county and a
+                  province supervisor, their logins and passwords printed,
+                  with the URL to open (without it, zs-desk is started, an
+                  officer's inbox checked over HTTP, and zs-desk stopped)
+  --port N        the port zs-desk listens on, on 127.0.0.1 (default 8080,
+                  or a free one when 8080 is taken)
 
 Takes a minute or two. Exit status 0: the pipeline ran, the monitor's
-warnings equal the ground truth and the audit trail verifies.
+warnings equal the ground truth, the audit trail verifies and an officer's
+inbox lists the county's open warnings.
 USAGE
 }
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 root="$(cd "$here/.." && pwd -P)"
 households="" quarters=8 kafka=embedded bootstrap="" county="" build="$root/build" work=""
-install=1 xargs=()
+install=1 xargs=() serve=0 desk_port=
 die() {
     echo "quickstart: $*" >&2
     exit 1
@@ -51,12 +62,16 @@ while (($#)); do
     --build) [[ -n "${2:-}" ]] || die "--build needs a dir"; build=$2; shift ;;
     --work) [[ -n "${2:-}" ]] || die "--work needs a dir"; work=$2; shift ;;
     --no-install) install=0 ;;
+    --serve) serve=1 ;;
+    --port) [[ "${2:-}" =~ ^[1-9][0-9]{0,4}$ ]] && (($2 < 65536)) || die "--port needs 1 to 65535"
+        desk_port=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
     esac
     shift
 done
 say() { printf '\n== %s ==\n' "$*"; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if ((install)); then
     say "packages"
@@ -64,26 +79,28 @@ if ((install)); then
 fi
 say "build ($build)"
 bins=(producers/zs-simulate producers/zs-push consumers/zs-monitor consumers/zs-notify consumers/zs-cat
-    consumers/zs-audit deploy/zs-broker deploy/zs-topics)
+    consumers/zs-audit consumers/zs-desk deploy/zs-broker deploy/zs-topics)
 need_build=0
 for b in "${bins[@]}"; do [[ -x "$build/$b" ]] || need_build=1; done
 if ((need_build)); then
     cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$build" --target zs-simulate zs-push zs-monitor zs-notify zs-cat zs-audit zs-broker zs-topics
+    cmake --build "$build" --target zs-simulate zs-push zs-monitor zs-notify zs-cat zs-audit zs-desk \
+        zs-broker zs-topics
 else
     echo "up to date"
 fi
 sim=$build/producers/zs-simulate push=$build/producers/zs-push monitor=$build/consumers/zs-monitor
-notify=$build/consumers/zs-notify
+notify=$build/consumers/zs-notify desk=$build/consumers/zs-desk
 cat_bin=$build/consumers/zs-cat audit=$build/consumers/zs-audit broker=$build/deploy/zs-broker
 export ZS_SCHEMA_DIR="$root/schemas" ZS_DATA_DIR="$root/data"
 
 [[ -n "$work" ]] || work="$(mktemp -d "${TMPDIR:-/tmp}/zengshou-quickstart.XXXXXX")"
 mkdir -p "$work"
 work="$(cd "$work" && pwd -P)"
-broker_pid="" kdir=""
+broker_pid="" kdir="" desk_pid=""
 cleanup() {
     local rc=$?
+    [[ -n "$desk_pid" ]] && kill "$desk_pid" 2>/dev/null && wait "$desk_pid" 2>/dev/null
     [[ -n "$broker_pid" ]] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
     [[ -n "$kdir" ]] && "$root/deploy/kafka/stop.sh" --dir "$kdir" >/dev/null 2>&1
     ((rc == 0)) || echo "quickstart: stopped (exit $rc); logs in $work" >&2
@@ -114,7 +131,6 @@ local)
     say "a real Apache Kafka (deploy/kafka/)"
     kdir=$work/kafka
     port=29092
-    port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
     while ((port + 2 < 32768)) && ! { port_free "$port" && port_free $((port + 2)); }; do port=$((port + 10)); done
     "$root/deploy/kafka/start.sh" --dir "$kdir" --port "$port" 2>&1 | tail -2
     bootstrap=$(cat "$kdir/bootstrap")
@@ -222,6 +238,7 @@ for code, n in by_county.most_common(5):
     print("  %s %-22s %5d" % (code, names.get(code, ""), n))
 if not county:
     county = by_county.most_common(1)[0][0]
+open(work + "/county", "w").write(county + "\n")
 mine = sorted((w for w in open_now if w["county_code"] == county),
               key=lambda w: (w["household_id"], w["rule"]))
 print("\n%s %s: %d open warnings (预警), by rule:" % (county, names.get(county, ""), len(mine)))
@@ -274,12 +291,116 @@ tail -1 "$work/verify.log"
 if [[ "$kafka" == embedded ]] && grep -q "DATA LOST" "$work/broker.log"; then
     die "the embedded broker dropped records, so nothing above can be trusted (a smaller --households fits)"
 fi
+say "the officials' workbench (zs-desk)"
+county=$(cat "$work/county")
+rm -f "$work/desk.db" "$work/desk.db-wal" "$work/desk.db-shm"
+# A demo officer per county of the region and a province supervisor, each
+# with a random password, kept in desk-logins.txt (readable by you only).
+python3 - "$work" <<'PY'
+import csv, os, secrets, sys
+work = sys.argv[1]
+counties = sorted({r["county_code"] for r in csv.DictReader(open(work + "/region/households.csv", encoding="utf-8"))})
+fd = os.open(work + "/desk-logins.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+with os.fdopen(fd, "w") as f:
+    f.write("prov45 province 45 %s\n" % secrets.token_urlsafe(9))
+    for c in counties:
+        f.write("o%s officer %s %s\n" % (c, c, secrets.token_urlsafe(9)))
+PY
+: >"$work/desk-users.log"
+adduser() {
+    printf '%s\n' "$4" | "$desk" user add --db "$work/desk.db" --login "$1" --role "$2" --scope "$3" \
+        2>>"$work/desk-users.log"
+}
+# The first one alone (it creates the database), then two at a time: each
+# password hash (Argon2id, 19 MiB) takes a few tens of milliseconds.
+n=0 pids=()
+while read -r login role scope pw; do
+    if ((n++ == 0)); then
+        adduser "$login" "$role" "$scope" "$pw" || die "zs-desk user add: $(tail -3 "$work/desk-users.log")"
+        continue
+    fi
+    adduser "$login" "$role" "$scope" "$pw" &
+    pids+=($!)
+    if ((${#pids[@]} == 2)); then
+        wait "${pids[@]}" || true # counted below
+        pids=()
+    fi
+done <"$work/desk-logins.txt"
+((${#pids[@]} == 0)) || wait "${pids[@]}" || true
+users=$("$desk" user list --db "$work/desk.db" 2>>"$work/desk-users.log" | wc -l)
+((users == n)) || die "zs-desk has $users of $n users: $(tail -3 "$work/desk-users.log")"
+echo "  $((n - 1)) officers (one per county, login o<county>) and a province supervisor (prov45)"
+
+if [[ -z "$desk_port" ]]; then
+    desk_port=8080
+    if ((serve == 0)) || ! port_free "$desk_port"; then
+        desk_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    fi
+fi
+port_free "$desk_port" || die "port $desk_port on 127.0.0.1 is taken (--port N)"
+desk_url="http://127.0.0.1:$desk_port"
+"$desk" serve --db "$work/desk.db" --listen "127.0.0.1:$desk_port" "${common[@]}" 2>"$work/desk.log" &
+desk_pid=$!
+for _ in $(seq 100); do
+    grep -q listening "$work/desk.log" && break
+    kill -0 "$desk_pid" 2>/dev/null || break
+    sleep 0.1
+done
+grep -q listening "$work/desk.log" || die "zs-desk did not start: $(tail -3 "$work/desk.log")"
+# An officer logs in over HTTP and opens the inbox: once zs-desk has read
+# zs.warnings, it lists exactly the county's open warnings.
+python3 - "$work" "$county" "$desk_url" <<'PY' || die "the inbox of county $county in zs-desk is not what the monitor sent (log: $work/desk.log)"
+import html, http.cookiejar, json, re, sys, time, urllib.parse, urllib.request
+work, county, url = sys.argv[1:4]
+pw = {l.split()[0]: l.split()[3] for l in open(work + "/desk-logins.txt")}
+latest = {}
+for line in open(work + "/warnings.jsonl"):
+    w = json.loads(line)
+    latest[w["warning_id"]] = w
+want = {i for i, w in latest.items() if w["county_code"] == county and w["status"] != "CLEARED"}
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+web.open(url + "/login", timeout=10).read()
+token = next(c.value for c in jar if c.name == "zs_login")
+form = urllib.parse.urlencode({"csrf": token, "login": "o" + county, "password": pw["o" + county]})
+web.open(url + "/login", data=form.encode(), timeout=10).read()
+if not any(c.name == "zs_session" for c in jar):
+    sys.exit("the officer o%s could not log in" % county)
+def inbox():
+    # Every page of it: the warnings listed and the count at the top.
+    got, path, count = set(), "/inbox", None
+    while path:
+        page = web.open(url + path, timeout=10).read().decode()
+        got |= {html.unescape(m) for m in re.findall(r'data-warning="([^"]*)"', page)}
+        count = count or re.search(r'id="count-open">(\d+)<', page)
+        nxt = re.search(r'href="([^"]*)" id="page-next"', page)
+        path = html.unescape(nxt.group(1)) if nxt else None
+    return got, int(count.group(1)) if count else -1
+deadline = time.time() + 60
+while True:
+    got, count = inbox()
+    if (got == want and count == len(want)) or time.time() > deadline:
+        break
+    time.sleep(0.5)
+if got != want:
+    sys.exit("the inbox lists %d warnings, %d expected (%d missing, %d not expected)"
+             % (len(got), len(want), len(want - got), len(got - want)))
+print("  officer o%s logged in over HTTP; the inbox lists the county's %d open warnings" % (county, len(want)))
+PY
+if ((serve == 0)); then
+    kill -TERM "$desk_pid"
+    wait "$desk_pid" || die "zs-desk exited $? on SIGTERM: $(tail -3 "$work/desk.log")"
+    desk_pid=""
+    echo "  zs-desk stopped; deploy/quickstart.sh --serve keeps it running for a browser"
+fi
+
 say "look around"
 cat <<MORE
   $work/warnings.jsonl     every warning record, as JSON (zs-cat's output)
   $work/outbox/<county>/   what each county received (one JSON file per record)
   $work/reports/           a page per county (open in a browser: index.html)
   $work/supervision/       escalations per county (zs-audit sla)
+  $work/desk.db            zs-desk's read model; logins in $work/desk-logins.txt
   $work/audit.db           the audit archive: zs-audit query --db $work/audit.db --county <code> --quarter $last
   $work/region/README.txt  what was simulated, and the cases planted on purpose
   $work/*.log              what each program said
@@ -290,3 +411,18 @@ and, on a broker that runs (this script stops the one it started):
 MORE
 echo
 echo "done in ${SECONDS}s; files and logs in $work"
+((serve)) || exit 0
+
+say "zs-desk is serving the region: $desk_url (Ctrl-C stops it and the broker)"
+echo "  the county shown above, $county: login o$county, password $(awk -v l="o$county" '$1 == l { print $4 }' "$work/desk-logins.txt")"
+echo "  a supervisor of the province: login prov45 (the overview of plan item 35)"
+echo "  every county's officer: o<county code>; logins and passwords (also in $work/desk-logins.txt):"
+awk '{ printf "    %-9s %-12s", $1, $4; if (NR % 4 == 0) print "" }
+    END { if (NR % 4) print "" }' "$work/desk-logins.txt" | sed 's/ *$//'
+# Ctrl-C: zs-desk stops (it may have had the signal too), then the broker.
+trap 'kill -TERM "$desk_pid" 2>/dev/null || true' INT TERM
+wait "$desk_pid" || true
+wait "$desk_pid" 2>/dev/null || true
+desk_pid=""
+echo
+echo "zs-desk stopped (its log: $work/desk.log)"

@@ -12,7 +12,9 @@ Runs, each on a real local Kafka it starts and stops:
   monitor_bench.sh  zs-monitor against a bare librdkafka consumer; restore
                     time; resident memory per household
   desk_bench.sh     zs-desk's read model against a bare librdkafka consumer
-then prints one table. --quick runs smaller sizes (push 1,000,000 rows,
+and, on the embedded broker, desk_inbox_bench.sh (an officer's inbox with
+5,000 open warnings against the login page of the same server), then
+prints one table and the inbox's. --quick runs smaller sizes (push 1,000,000 rows,
 monitor 5,000 households and 200,000 restored) in a few minutes; the full
 run (2,000,000 rows; 20,000 households; 1,000,000 restored) takes about
 15 minutes on 2 cores. Builds a Release build in DIR (default build-bench)
@@ -36,8 +38,8 @@ done
 [[ -n "$work" ]] || work="$(mktemp -d "${TMPDIR:-/tmp}/zs-benches.XXXXXX")"
 mkdir -p "$work"
 
-targets=(zs-push zs-cat zs-topics zs-simulate zs-monitor zs-desk bench_produce bench_consume bench_state
-    bench_warnings)
+targets=(zs-push zs-cat zs-topics zs-simulate zs-monitor zs-desk zs-broker bench_produce bench_consume
+    bench_state bench_warnings)
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target "${targets[@]}" >/dev/null
 
@@ -54,6 +56,8 @@ echo "run.sh: monitor_bench.sh ${mon_args[*]}" >&2
 "$here/monitor_bench.sh" "${mon_args[@]}" --build "$build" >"$work/monitor.out"
 echo "run.sh: desk_bench.sh ${desk_args[*]}" >&2
 "$here/desk_bench.sh" "${desk_args[@]}" --build "$build" >"$work/desk.out"
+echo "run.sh: desk_inbox_bench.sh" >&2
+"$here/desk_inbox_bench.sh" --build "$build" >"$work/inbox.out"
 
 # Rows of both tables: "| (x) what | value | baseline | ratio |".
 printf '\n| %-56s | %12s | %12s | %5s |\n' "figure" "per second" "baseline" "ratio"
@@ -67,4 +71,5 @@ for f in push monitor desk; do
 done
 echo
 grep -h '^goal:\|^(d)\|^(e)\|^machine:' "$work/push.out" "$work/monitor.out" "$work/desk.out"
-echo "full outputs: $work/push.out, $work/monitor.out, $work/desk.out"
+grep '^|\|^goal:' "$work/inbox.out"
+echo "full outputs: $work/push.out, $work/monitor.out, $work/desk.out, $work/inbox.out"

@@ -8,6 +8,8 @@ the county's open warnings; acknowledges one and records a measure and sees
 both in the history; an officer of another county gets 404 for it; a form
 posted without its CSRF token is refused; a wrong password is refused and
 repeated ones throttled. A screenshot of each page goes to ARTIFACTS."""
+import collections
+import csv
 import json
 import os
 import re
@@ -39,6 +41,9 @@ for line in open(warnings_file, encoding="utf-8"):
     w = json.loads(line)
     latest[w["warning_id"]] = w
 open_mine = {i for i, w in latest.items() if w["county_code"] == county and w["status"] != "CLEARED"}
+# Where each household lives, from the simulator's export (zs-push took
+# every row of it: the test fails otherwise).
+homes = {r["household_id"]: r for r in csv.DictReader(open("a/households.csv", encoding="utf-8"))}
 others = {i for i, w in latest.items() if w["county_code"] != county}
 
 
@@ -127,6 +132,21 @@ try:
     filtered = {r.get_attribute("data-warning") for r in d.find_elements(By.CSS_SELECTOR, "tr.warning")}
     want = {i for i in open_mine if latest[i]["rule"] == rule}
     check(filtered == want, "the rule filter keeps exactly the %s warnings (%d)" % (rule, len(want)))
+    # Township and village filters: the county's open warnings of households
+    # living there, by the simulator's households file.
+    towns = collections.Counter(homes[latest[i]["household_id"]]["township"] for i in open_mine)
+    town = towns.most_common(1)[0][0]
+    d.get(url + "/inbox?township=" + urllib.parse.quote(town))
+    filtered = {r.get_attribute("data-warning") for r in d.find_elements(By.CSS_SELECTOR, "tr.warning")}
+    want = {i for i in open_mine if homes[latest[i]["household_id"]]["township"] == town}
+    check(filtered == want and d.find_element(By.ID, "f-township").get_attribute("value") == town,
+          "the township filter keeps exactly the warnings of %s's households (%d)" % (town, len(want)))
+    village = homes[latest[next(iter(want))]["household_id"]]["village"]
+    d.get(url + "/inbox?township=" + urllib.parse.quote(town) + "&village=" + urllib.parse.quote(village))
+    filtered = {r.get_attribute("data-warning") for r in d.find_elements(By.CSS_SELECTOR, "tr.warning")}
+    want = {i for i in want if homes[latest[i]["household_id"]]["village"] == village}
+    check(filtered == want and d.find_element(By.ID, "count-open").text == str(len(want)),
+          "and the village filter those of %s (%d)" % (village, len(want)))
 
     # Act on the most urgent warning.
     d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))
@@ -219,6 +239,80 @@ try:
     d.get(url + "/overview")
     check(len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")) > 0, "the province sees the overview per county and quarter")
     shot(d, "overview")
+    # The figures per county and quarter, computed here from the records
+    # zs-monitor wrote (not by zs-desk's SQL): each warning counts in the
+    # quarter it opened; open unless its latest record cleared it; the only
+    # follow-ups are officer1's ACK and MEASURE of wid, made just now, so
+    # well within 15 and 30 days of its opening.
+    sim_followups = list(csv.reader(open("a/followup.csv", encoding="utf-8")))[1:]
+    check(not sim_followups, "the simulated region has no follow-ups of its own (else count them here)")
+    want_stats = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for w in latest.values():
+        key = (w["county_code"], "%04dQ%d" % (w["opened_year"], (w["opened_month"] + 2) // 3))
+        want_stats[key][0] += 1
+        want_stats[key][1] += w["status"] != "CLEARED"
+        want_stats[key][2] += w["warning_id"] == wid
+        want_stats[key][3] += w["warning_id"] == wid
+
+    def pct(part, whole):
+        return "%.1f%%" % (100.0 * part / whole) if whole else "-"
+    got_stats = {}
+    for tr in d.find_elements(By.CSS_SELECTOR, "#stats tbody tr"):
+        cells = [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        code = re.search(r"\b(45\d{4})\b", cells[0]).group(1)
+        got_stats[(code, cells[1])] = cells[2:8]
+    per_county = collections.Counter(h["county_code"] for h in homes.values())
+
+    def per_1000(n, h):
+        return "%.1f" % (1000.0 * n / h) if h else "-"
+    want_cells = {k: [str(v[0]), str(v[1]), pct(v[2], v[0]), pct(v[3], v[0]), str(per_county[k[0]]),
+                      per_1000(v[1], per_county[k[0]])] for k, v in want_stats.items()}
+    check(got_stats == want_cells, "the overview's figures per county and quarter equal those computed from the "
+          "warning records (%d rows; differing: %s)" % (len(want_cells), sorted(
+              k for k in set(got_stats) | set(want_cells) if got_stats.get(k) != want_cells.get(k))[:5]))
+    # Key assistance counties against the rest, from data/ and the same records.
+    key_codes = {r["county_code"] for r in csv.DictReader(open(os.environ["ZS_DATA_DIR"] + "/guangxi-counties.csv",
+                                                               encoding="utf-8")) if r["key_assistance_county"] == "Y"}
+    groups = [[0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]
+    for (code, _), v in want_stats.items():
+        g = groups[0 if code in key_codes else 1]
+        for i in range(4):
+            g[i] += v[i]
+    for code in {c for c, _ in want_stats}:
+        groups[0 if code in key_codes else 1][4] += per_county[code]
+    got_groups = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                  for tr in d.find_elements(By.CSS_SELECTOR, "#groups tbody tr")]
+    want_groups = [[str(g[0]), str(g[1]), pct(g[2], g[0]), pct(g[3], g[0]), str(g[4]), per_1000(g[1], g[4])]
+                   for g in groups]
+    check(got_groups == want_groups, "key assistance counties against the rest: %s, computed %s" % (got_groups, want_groups))
+    # The income targets at each quarter's close, from the same records:
+    # a LOW_INCOME warning holds from the quarter it opened to the one whose
+    # record cleared it; INCOME_FALL and SLOW_GROWTH are income that fell or
+    # grew below the region's rate. Quarters: the first opened to the last
+    # closed; households: every household of the province.
+    def qi(y, m):
+        return y * 4 + (m - 1) // 3
+    first = min(qi(w["opened_year"], w["opened_month"]) for w in latest.values())
+    last = max(qi(w["year"], w["month"]) for w in latest.values())
+    counties = set(per_county) | {w["county_code"] for w in latest.values()}
+    hh = [sum(per_county[c] for c in counties if c in key_codes), sum(per_county[c] for c in counties if c not in key_codes)]
+    low = collections.defaultdict(lambda: [0, 0])
+    below = collections.defaultdict(lambda: [0, 0])
+    for w in latest.values():
+        if w["rule"] not in ("LOW_INCOME", "INCOME_FALL", "SLOW_GROWTH"):
+            continue
+        to = qi(w["year"], w["month"]) if w["status"] == "CLEARED" else last + 1
+        for q in range(max(first, qi(w["opened_year"], w["opened_month"])), min(to, last + 1)):
+            (low if w["rule"] == "LOW_INCOME" else below)[q][0 if w["county_code"] in key_codes else 1] += 1
+    want_targets = [["%04dQ%d" % (q // 4, q % 4 + 1), str(hh[0] + hh[1]), str(sum(low[q])),
+                     per_1000(low[q][0], hh[0]), per_1000(low[q][1], hh[1]), str(sum(below[q])),
+                     per_1000(below[q][0], hh[0]), per_1000(below[q][1], hh[1])] for q in range(first, last + 1)]
+    got_targets = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+                   for tr in d.find_elements(By.CSS_SELECTOR, "#targets tbody tr")]
+    check(got_targets == want_targets and any(sum(low[q]) for q in low),
+          "the income targets per quarter equal those computed from the records: %s" % got_targets[-1:])
+    bars = [int(b.get_attribute("data-value")) for b in d.find_elements(By.CSS_SELECTOR, "#chart-low-income rect")]
+    check(bars == [sum(low[q]) for q in range(first, last + 1)], "the chart of households under 10,000 yuan: %s" % bars)
     tok = {c["name"]: c["value"] for c in d.get_cookies()}["zs_session"]
     req = urllib.request.Request(url + "/overview.csv", headers={"Cookie": "zs_session=" + tok})
     with urllib.request.urlopen(req) as r:
@@ -228,6 +322,21 @@ try:
     check(ctype.startswith("text/csv") and rows[0].startswith("county_code,county_name,key_assistance_county,quarter")
           and len(rows) == 1 + len(d.find_elements(By.CSS_SELECTOR, "#stats tbody tr")),
           "the overview's CSV has a row per table row")
+    # Every table has its CSV, with a row per table row.
+    for table, selector in (("stats", "#stats"), ("groups", "#groups"), ("targets", "#targets"),
+                            ("targets-county", None)):
+        req = urllib.request.Request(url + "/overview.csv?table=" + table, headers={"Cookie": "zs_session=" + tok})
+        with urllib.request.urlopen(req) as r:
+            lines = r.read().decode().splitlines()
+        n = len(d.find_elements(By.CSS_SELECTOR, selector + " tbody tr")) if selector else len(counties) * (last - first + 1)
+        check(len(lines) == 1 + n, "the CSV of table %s has %d rows (%d)" % (table, n, len(lines) - 1))
+    status = 0
+    try:
+        urllib.request.urlopen(urllib.request.Request(url + "/overview.csv?table=users",
+                                                      headers={"Cookie": "zs_session=" + tok}))
+    except urllib.error.HTTPError as e:
+        status = e.code
+    check(status == 400, "an unknown table is refused with 400 (%d)" % status)
     csp = urllib.request.urlopen(urllib.request.Request(url + "/login")).headers["Content-Security-Policy"]
     check(csp.startswith("default-src 'none'") and "script-src" not in csp, "a strict Content-Security-Policy")
     d.get(url + "/warning/" + urllib.parse.quote(wid, safe=""))

@@ -166,11 +166,14 @@ static void test_inbox(void **state)
                           row("W-acked", "451227", 0, now - 31 * DAY)};
     rows[2].acked_at = now - 30 * DAY;
     desk_filter_t f = {.rule = -1, .risk = -1, .state = -1, .household = "\"><x"};
-    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f), ZS_OK);
+    desk_counts_t c = {.open = 3, .acked = 1, .ack_late = 1, .measure_late = 2};
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f, &c), ZS_OK);
     const char *p = out.data;
     assert_non_null(strstr(p, "id=\"count-open\">3<"));
+    assert_non_null(strstr(p, "id=\"count-acked\">1<"));
     assert_non_null(strstr(p, "id=\"count-ack-late\">1<"));
-    assert_non_null(strstr(p, "id=\"count-measure-late\">1<"));
+    assert_non_null(strstr(p, "id=\"count-measure-late\">2<"));
+    assert_null(strstr(p, "class=\"pager\"")); /* one page: no pager */
     assert_non_null(strstr(p, "class=\"overdue\">已超期1天"));
     assert_non_null(strstr(p, "剩1天"));
     assert_non_null(strstr(p, "href=\"/household/H%3C1%3E\""));
@@ -181,9 +184,56 @@ static void test_inbox(void **state)
     /* English per setting. */
     v.english = true;
     zs_buf_reset(&out);
-    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f), ZS_OK);
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 3, &f, &c), ZS_OK);
     assert_non_null(strstr(out.data, "overdue by 1 days"));
     assert_non_null(strstr(out.data, "lang=\"en\""));
+    zs_buf_free(&out);
+}
+
+/* Regression (inbox counts stopped at 2000): the counts at the top are the
+ * store's, over every warning the filter matches, whatever the page shows;
+ * the pager links keep the filters and escape them. */
+static void test_inbox_counts_past_one_page(void **state)
+{
+    (void)state;
+    zs_buf_t out;
+    zs_buf_init(&out, 1 << 20);
+    desk_session_t officer = {.login = "o", .role = DESK_ROLE_OFFICER, .scope = "451227"};
+    const int64_t now = 1700000000000;
+    desk_view_t v = {.session = &officer, .now = now, .ack_ms = 15 * DAY, .measure_ms = 30 * DAY};
+    desk_row_t rows[1] = {row("W-1", "451227", 2, now - DAY)};
+    desk_filter_t f = {.rule = 3,
+                       .risk = -1,
+                       .state = 0,
+                       .household = "a&b",
+                       .township = "合口镇",
+                       .village = "\"><x",
+                       .limit = 200,
+                       .offset = 400};
+    desk_counts_t c = {.open = 5000, .acked = 0, .ack_late = 4000, .measure_late = 3000};
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 1, &f, &c), ZS_OK);
+    const char *p = out.data;
+    assert_non_null(strstr(p, "id=\"count-open\">5000<"));
+    assert_non_null(strstr(p, "id=\"count-ack-late\">4000<"));
+    assert_non_null(strstr(p, "id=\"count-measure-late\">3000<"));
+    assert_non_null(strstr(p, "id=\"page\">3</b> / <b id=\"pages\">25<"));
+    assert_non_null(strstr(p, "href=\"/inbox?rule=3&amp;risk=&amp;state=0&amp;household=a%26b&amp;"
+                              "township=%E5%90%88%E5%8F%A3%E9%95%87&amp;village=%22%3E%3Cx&amp;"
+                              "page=2\" id=\"page-prev\""));
+    /* The filters' own fields keep their values, escaped. */
+    assert_non_null(strstr(p, "id=\"f-township\" maxlength=\"64\" placeholder=\"乡镇\" "
+                              "value=\"合口镇\""));
+    assert_non_null(strstr(p, "value=\"&quot;&gt;&lt;x\""));
+    assert_null(strstr(p, "\"><x"));
+    assert_non_null(strstr(p, "page=25\" id=\"page-last\""));
+    assert_non_null(strstr(p, "page=1\" id=\"page-first\""));
+    assert_non_null(strstr(p, "page=4\" id=\"page-next\""));
+    /* The last page has no next. */
+    f.offset = 4800;
+    zs_buf_reset(&out);
+    assert_int_equal(desk_page_inbox(&out, &v, rows, 1, &f, &c), ZS_OK);
+    assert_non_null(strstr(out.data, "id=\"page\">25<"));
+    assert_null(strstr(out.data, "page-next"));
     zs_buf_free(&out);
 }
 
@@ -200,16 +250,73 @@ static void test_overview_csv(void **state)
                           .warnings = 4,
                           .open = 3,
                           .acked_in_time = 1,
-                          .measured_in_time = 0},
+                          .measured_in_time = 0,
+                          .households = 800},
                          {.county_code = "450102", .year = 2024, .quarter = 2, .warnings = 0}};
-    assert_int_equal(desk_csv_overview(&out, &v, st, 2), ZS_OK);
+    /* Two counties, two quarters of income targets each. */
+    desk_trend_t tr[4] = {
+        {.county_code = "450102", .year = 2024, .quarter = 1, .households = 500, .low_income = 5},
+        {.county_code = "450102", .year = 2024, .quarter = 2, .households = 500, .low_income = 4},
+        {.county_code = "451227",
+         .year = 2024,
+         .quarter = 1,
+         .households = 800,
+         .low_income = 20,
+         .below_growth = 8},
+        {.county_code = "451227",
+         .year = 2024,
+         .quarter = 2,
+         .households = 800,
+         .low_income = 12,
+         .below_growth = 2}};
+    desk_overview_t o = {.stats = st, .nstats = 2, .trend = tr, .ntrend = 4};
+    assert_int_equal(desk_csv_overview(&out, &v, &o, DESK_TABLE_STATS), ZS_OK);
     assert_string_equal(out.data, "county_code,county_name,key_assistance_county,quarter,warnings,"
-                                  "open,acked_within_15d,measure_within_30d\r\n"
-                                  "451227,,N,2024Q2,4,3,1,0\r\n450102,,N,2024Q2,0,0,0,0\r\n");
+                                  "open,acked_within_15d,measure_within_30d,households,"
+                                  "open_per_1000_households\r\n"
+                                  "451227,,N,2024Q2,4,3,1,0,800,3.8\r\n"
+                                  "450102,,N,2024Q2,0,0,0,0,0,\r\n");
+    /* Every table has its CSV. */
     zs_buf_reset(&out);
-    assert_int_equal(desk_page_overview(&out, &v, st, 2), ZS_OK);
+    assert_int_equal(desk_csv_overview(&out, &v, &o, DESK_TABLE_GROUPS), ZS_OK);
+    assert_string_equal(out.data, "group,warnings,open,acked_within_15d,measure_within_30d,"
+                                  "households,open_per_1000_households\r\n"
+                                  "key,0,0,0,0,0,\r\nrest,4,3,1,0,800,3.8\r\n");
+    zs_buf_reset(&out);
+    assert_int_equal(desk_csv_overview(&out, &v, &o, DESK_TABLE_TARGETS), ZS_OK);
+    assert_string_equal(out.data, "quarter,households,low_income,low_income_per_1000_key,"
+                                  "low_income_per_1000_rest,below_growth,below_growth_per_1000_key,"
+                                  "below_growth_per_1000_rest\r\n"
+                                  "2024Q1,1300,25,,19.2,8,,6.2\r\n2024Q2,1300,16,,12.3,2,,1.5\r\n");
+    zs_buf_reset(&out);
+    assert_int_equal(desk_csv_overview(&out, &v, &o, DESK_TABLE_TARGETS_COUNTY), ZS_OK);
+    assert_non_null(strstr(out.data, "\r\n451227,,N,2024Q2,800,12,2\r\n"));
+    desk_table_t t;
+    assert_int_equal(desk_table_parse(NULL, &t), ZS_OK);
+    assert_int_equal(t, DESK_TABLE_STATS);
+    assert_int_equal(desk_table_parse("targets-county", &t), ZS_OK);
+    assert_int_equal(t, DESK_TABLE_TARGETS_COUNTY);
+    assert_int_equal(desk_table_parse("users", &t), ZS_ERR_INVALID);
+    zs_buf_reset(&out);
+    assert_int_equal(desk_page_overview(&out, &v, &o), ZS_OK);
     assert_non_null(strstr(out.data, "25.0%"));
     assert_non_null(strstr(out.data, "<td>-</td>")); /* no warnings: no share */
+    /* Open per 1,000 households: 3 of 800; the rest (no key county here)
+     * sums each county's households once. */
+    assert_non_null(strstr(out.data, "<td>800</td><td>3.8</td></tr>\n"));
+    assert_non_null(strstr(out.data, "<td>4</td><td>3</td><td>25.0%</td><td>0.0%</td><td>800</td>"
+                                     "<td>3.8</td></tr></tbody>"));
+    /* The targets table, a CSV link under each table, the charts' bars. */
+    assert_non_null(strstr(out.data, "<tr><td>2024Q1</td><td>1300</td><td>25</td><td>-</td>"
+                                     "<td>19.2</td><td>8</td><td>-</td><td>6.2</td></tr>"));
+    assert_non_null(strstr(out.data, "href=\"/overview.csv?table=targets\""));
+    assert_non_null(strstr(out.data, "href=\"/overview.csv?table=targets-county\""));
+    assert_non_null(strstr(out.data, "href=\"/overview.csv?table=groups\""));
+    assert_non_null(strstr(out.data, "href=\"/overview.csv?table=stats\""));
+    assert_non_null(strstr(out.data, "<svg id=\"chart-low-income\""));
+    assert_non_null(strstr(out.data, "data-value=\"25\"><title>2024Q1: 25</title>"));
+    assert_non_null(strstr(out.data, "data-value=\"16\"><title>2024Q2: 16</title>"));
+    assert_null(strstr(out.data, "style="));
     zs_buf_free(&out);
 }
 
@@ -233,9 +340,13 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_matrix),       cmocka_unit_test(test_scope),
-        cmocka_unit_test(test_warning_page), cmocka_unit_test(test_inbox),
-        cmocka_unit_test(test_overview_csv), cmocka_unit_test(test_names),
+        cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_scope),
+        cmocka_unit_test(test_warning_page),
+        cmocka_unit_test(test_inbox),
+        cmocka_unit_test(test_inbox_counts_past_one_page),
+        cmocka_unit_test(test_overview_csv),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -290,6 +290,171 @@ static void test_rows_and_stats(void **state)
     assert_int_equal(s[1].open, 3);
     assert_int_equal(s[1].acked_in_time, 1);
     assert_int_equal(s[1].measured_in_time, 0);
+    /* The inbox's counts: A, B, C open, A and C acknowledged; at day 17 B's
+     * ACK is overdue (due day 16), at day 31 A's and C's MEASURE too (B's is
+     * due exactly then: not overdue yet). */
+    desk_counts_t c;
+    f = (desk_filter_t){.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0 + 17 * DAY, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 3);
+    assert_int_equal(c.acked, 2);
+    assert_int_equal(c.ack_late, 1);
+    assert_int_equal(c.measure_late, 0);
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0 + 31 * DAY, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.measure_late, 2);
+    /* Filters apply to the counts as to the rows. */
+    f.state = 0;
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 1);
+    f.scope = "%";
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 0);
+    /* Where the households live (zs.household): the township and village
+     * filters, and the households per county of the overview. */
+    const char *hs[][4] = {{"H1", "451227", "T1", "V1"},
+                           {"H2", "451227", "T1", "V2"},
+                           {"H9", "451227", "T2", "V9"}, /* no warning */
+                           {"H4", "451226", "T1", "V1"}};
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    for (size_t i = 0; i < 4; i++)
+        OK(desk_store_apply_household(st, hs[i][0], hs[i][1], hs[i][2], hs[i][3], errstr,
+                                      sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    f = (desk_filter_t){.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    f.township = "T1";
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 3); /* A, B (H1), C (H2) */
+    f.village = "V2";
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len / sizeof(desk_row_t), 1);
+    assert_string_equal(((const desk_row_t *)b.data)[0].warning_id, "C");
+    f.township = "T2";
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 0);
+    /* A later snapshot moves H2: the latest wins. */
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    OK(desk_store_apply_household(st, "H2", "451227", "T1", "V1", errstr, sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    f.township = NULL;
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, 0);
+    OK(desk_store_stats(st, "4512", 15 * DAY, 30 * DAY, &b, errstr, sizeof(errstr)));
+    s = (const desk_stat_t *)b.data;
+    assert_string_equal(s[0].county_code, "451226");
+    assert_int_equal(s[0].households, 1);
+    assert_int_equal(s[1].households, 3);
+    zs_buf_free(&b);
+    desk_store_close(st);
+}
+
+/* Regression (inbox counts stopped at 2000): the inbox read at most 2000
+ * rows and counted those. With 2,500 open warnings in one county the counts
+ * say 2,500, and pages of 200 show each warning once, in the order of the
+ * whole list. */
+static void test_inbox_counts_past_one_page(void **state)
+{
+    (void)state;
+    char errstr[256], id[32], src[32];
+    enum { N = 2500, PER = 200 };
+    desk_store_t *st = open_ok();
+    const int64_t t0 = 1700000000000;
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    for (int i = 0; i < N + 10; i++) {
+        snprintf(id, sizeof(id), "W-%05d", i);
+        snprintf(src, sizeof(src), "zs.warnings/0/%d", i);
+        notify_warning_t w = warning(id, "H1", i < N ? "451227" : "451226", 0, t0 + (i % 97) * DAY);
+        w.severity = (notify_severity_t)(i % 3);
+        OK(desk_store_apply_warning(st, &w, src, errstr, sizeof(errstr)));
+    }
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    desk_filter_t f = {.scope = "451227", .rule = -1, .risk = -1, .state = -1, .open_only = true};
+    desk_counts_t c;
+    OK(desk_store_counts(st, &f, 15 * DAY, 30 * DAY, t0, &c, errstr, sizeof(errstr)));
+    assert_int_equal(c.open, N);
+    zs_buf_t all, page;
+    zs_buf_init(&all, 1 << 30);
+    zs_buf_init(&page, 1 << 30);
+    OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &all, errstr, sizeof(errstr)));
+    assert_int_equal(all.len / sizeof(desk_row_t), N);
+    const desk_row_t *a = (const desk_row_t *)all.data;
+    size_t seen = 0;
+    f.limit = PER;
+    for (f.offset = 0; f.offset < N + PER; f.offset += PER) {
+        OK(desk_store_rows(st, &f, 15 * DAY, 30 * DAY, &page, errstr, sizeof(errstr)));
+        const desk_row_t *r = (const desk_row_t *)page.data;
+        size_t n = page.len / sizeof(desk_row_t);
+        assert_true(n <= PER);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(r[i].warning_id, a[seen + i].warning_id);
+        seen += n;
+    }
+    assert_int_equal(seen, N);
+    zs_buf_free(&all);
+    zs_buf_free(&page);
+    desk_store_close(st);
+}
+
+/* The income targets per county and quarter: a LOW_INCOME warning counts
+ * from the quarter it opened to the one whose record cleared it (not
+ * included); INCOME_FALL and SLOW_GROWTH count as below the region's
+ * growth; other rules only widen the quarters shown. */
+static void test_trend(void **state)
+{
+    (void)state;
+    char errstr[256];
+    desk_store_t *st = open_ok();
+    const struct {
+        const char *id, *hh, *county;
+        notify_rule_t rule;
+        int status, opened_month, month;
+    } ws[] = {
+        {"LI1", "H1", "451227", NOTIFY_RULE_LOW_INCOME, 1, 3, 6},   /* open Q1, still */
+        {"LI2", "H2", "451227", NOTIFY_RULE_LOW_INCOME, 2, 3, 6},   /* open Q1, cleared Q2 */
+        {"SG1", "H3", "451227", NOTIFY_RULE_SLOW_GROWTH, 0, 6, 6},  /* open Q2 */
+        {"IF1", "H4", "451226", NOTIFY_RULE_INCOME_FALL, 0, 3, 3},  /* open Q1, still */
+        {"WL1", "H1", "451227", NOTIFY_RULE_WEAK_LABOR, 0, 12, 12}, /* 2023Q4 */
+        {"LI9", "H9", "451327", NOTIFY_RULE_LOW_INCOME, 0, 3, 3},   /* another city */
+    };
+    OK(desk_store_begin(st, errstr, sizeof(errstr)));
+    for (size_t i = 0; i < sizeof(ws) / sizeof(ws[0]); i++) {
+        notify_warning_t w = warning(ws[i].id, ws[i].hh, ws[i].county, ws[i].status, 1);
+        w.rule = ws[i].rule;
+        w.opened_year = ws[i].opened_month == 12 ? 2023 : 2024;
+        w.year = ws[i].month == 12 ? 2023 : 2024;
+        w.opened_month = ws[i].opened_month;
+        w.month = ws[i].month;
+        char src[32];
+        snprintf(src, sizeof(src), "zs.warnings/0/%zu", i);
+        OK(desk_store_apply_warning(st, &w, src, errstr, sizeof(errstr)));
+    }
+    const char *hs[][2] = {
+        {"H1", "451227"}, {"H2", "451227"}, {"H3", "451227"}, {"H4", "451226"}, {"H9", "451327"}};
+    for (size_t i = 0; i < 5; i++)
+        OK(desk_store_apply_household(st, hs[i][0], hs[i][1], "T", "V", errstr, sizeof(errstr)));
+    OK(desk_store_commit(st, errstr, sizeof(errstr)));
+    zs_buf_t b;
+    zs_buf_init(&b, 1 << 20);
+    OK(desk_store_trend(st, "4512", &b, errstr, sizeof(errstr)));
+    const desk_trend_t *t = (const desk_trend_t *)b.data;
+    assert_int_equal(b.len / sizeof(desk_trend_t), 6);
+    const struct {
+        const char *county;
+        int year, quarter;
+        int64_t households, low, below;
+    } want[] = {{"451226", 2023, 4, 1, 0, 0}, {"451226", 2024, 1, 1, 0, 1},
+                {"451226", 2024, 2, 1, 0, 1}, {"451227", 2023, 4, 3, 0, 0},
+                {"451227", 2024, 1, 3, 2, 0}, {"451227", 2024, 2, 3, 1, 1}};
+    for (size_t i = 0; i < 6; i++) {
+        assert_string_equal(t[i].county_code, want[i].county);
+        assert_int_equal(t[i].year, want[i].year);
+        assert_int_equal(t[i].quarter, want[i].quarter);
+        assert_int_equal(t[i].households, want[i].households);
+        assert_int_equal(t[i].low_income, want[i].low);
+        assert_int_equal(t[i].below_growth, want[i].below);
+    }
+    /* Nothing in scope: no rows. */
+    OK(desk_store_trend(st, "4501", &b, errstr, sizeof(errstr)));
+    assert_int_equal(b.len, 0);
     zs_buf_free(&b);
     desk_store_close(st);
 }
@@ -354,6 +519,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_upsert_history_offsets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_and_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inbox_counts_past_one_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),
         cmocka_unit_test_setup_teardown(test_format_refused, setup, teardown),
     };
