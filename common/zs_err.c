@@ -21,6 +21,7 @@ static const char *const names[ZS_ERR__COUNT] = {
     [ZS_ERR_KAFKA] = "Kafka client error",
     [ZS_ERR_EOF] = "end of input",
     [ZS_ERR_ABORT] = "transaction to abort",
+    [ZS_ERR_TOO_OLD] = "record older than the state's horizon",
 };
 
 #define NAME(e) [e] = #e
@@ -41,6 +42,7 @@ static const char *const identifiers[ZS_ERR__COUNT] = {
     NAME(ZS_ERR_KAFKA),
     NAME(ZS_ERR_EOF),
     NAME(ZS_ERR_ABORT),
+    NAME(ZS_ERR_TOO_OLD),
 };
 #undef NAME
 

@@ -23,6 +23,7 @@ typedef enum zs_err {
     ZS_ERR_KAFKA,          /* librdkafka reported an error */
     ZS_ERR_EOF,            /* no more input (not a failure) */
     ZS_ERR_ABORT,          /* the open Kafka transaction must be aborted and its input read again */
+    ZS_ERR_TOO_OLD,        /* a record of a month the state no longer holds (RECORD_TOO_OLD) */
     ZS_ERR__COUNT
 } zs_err_t;
 

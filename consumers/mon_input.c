@@ -241,6 +241,17 @@ static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, 
         int64_t year = mon_avro_long(v, "year", &ok), mo = mon_avro_long(v, "month", &ok);
         if (!ok || zs_month_make((int)year, (int)mo, &month, why, why_size) != ZS_OK)
             return ZS_ERR_INVALID;
+        /* The state keeps seven quarters before the watermark: a record of
+         * an older month could not be told from one already forgotten (a
+         * re-pushed full history would open resolved warnings again). */
+        if (pt->watermark != NO_QUARTER && month < zs_quarter_first_month(pt->watermark - 7)) {
+            zs_month_t h = zs_quarter_first_month(pt->watermark - 7);
+            return zs_fail(why, why_size, ZS_ERR_TOO_OLD,
+                           "RECORD_TOO_OLD: %04d-%02d is before the horizon %04d-%02d (seven "
+                           "quarters before the last closed quarter)",
+                           zs_month_year(month), zs_month_month(month), zs_month_year(h),
+                           zs_month_month(h));
+        }
         int64_t amount = strcmp(name, "zengshou.EmploymentRecord") == 0
                              ? 0
                              : mon_avro_long(v, "amount_fen", &ok);
@@ -416,6 +427,19 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     if (err == ZS_ERR_INVALID) {
         mon_out_reset(&m->out);
         return mon_emit_dead_letter(m, rkm, why, zs_err_name(err), errstr, errstr_size);
+    }
+    if (err == ZS_ERR_TOO_OLD) {
+        mon_out_reset(&m->out);
+        avro_value_t *a = NULL;
+        err = mon_emit_dead_letter(m, rkm, why, zs_err_name(ZS_ERR_TOO_OLD), errstr, errstr_size);
+        if (err == ZS_OK)
+            err = mon_emit_audit(m, "DATA_QUALITY", why, &a, errstr, errstr_size);
+        if (err == ZS_OK &&
+            (zs_avro_set_str(a, "household_id", id) ||
+             zs_avro_set_str(a, "county_code", w->hh.registered ? w->hh.county : NULL) ||
+             mon_emit_audit_source(m, a, mon_avro_str(v, "event_id"))))
+            err = zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "audit record: %s", avro_strerror());
+        return err == ZS_OK ? mon_emit_audit_send(m, pt, a, errstr, errstr_size) : err;
     }
     if (err == ZS_ERR_OVERFLOW) {
         mon_out_reset(&m->out);

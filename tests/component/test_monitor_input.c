@@ -1201,6 +1201,81 @@ static void data_quality_findings_repeat(void **state)
     zs_broker_stop(broker);
 }
 
+typedef struct old_ctx {
+    int dead_old, dead_other, audit_old;
+} old_ctx_t;
+
+static void on_old_dead(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                        avro_value_t *v)
+{
+    (void)rkm;
+    (void)schema;
+    old_ctx_t *c = ctx;
+    const char *reason = get_s(v, "reason");
+    if (strstr(reason, "RECORD_TOO_OLD: 2022-03 is before the horizon 2022-04") != NULL &&
+        strcmp(get_s(v, "error"), "ZS_ERR_TOO_OLD") == 0)
+        c->dead_old++;
+    else
+        c->dead_other++;
+}
+
+static void on_old_audit(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                         avro_value_t *v)
+{
+    (void)rkm;
+    (void)schema;
+    old_ctx_t *c = ctx;
+    if (strcmp(get_enum(v, "kind"), "DATA_QUALITY") == 0 &&
+        strstr(get_s(v, "detail"), "RECORD_TOO_OLD") != NULL)
+        c->audit_old++;
+}
+
+/* Regression: duplicates past the pruning horizon. After 2024Q1 closed,
+ * the state holds months from 2022-04 on (seven quarters back); an income
+ * record of 2022-03 (a re-pushed old export) was applied to a state that
+ * had forgotten that month's statements. Now it is a dead letter and an
+ * audit record, RECORD_TOO_OLD with the horizon, and changes nothing; one
+ * of 2022-04 is still applied. */
+static void duplicates_past_the_pruning_horizon(void **state)
+{
+    (void)state;
+    char errstr[512] = "";
+    zs_broker_t *broker = NULL;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *boot = zs_broker_bootstraps(broker);
+    input_t in = {0};
+    input_open(&in, boot);
+    send_household(&in, "H1");
+    for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
+        send_close(&in, input_topics[t], NULL);
+    fill_income(&in, "OLD-1", "H1", 2022, 3, 400000);
+    send_value(&in, in.income, "zs.income", "H1", NULL);
+    fill_income(&in, "OLD-2", "H1", 2022, 4, 400000);
+    send_value(&in, in.income, "zs.income", "H1", NULL);
+    input_flush(&in);
+    char log_path[] = "/tmp/zs-monitor-old-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
+    int rc = wait_exit(spawn(log_path, args), 40000);
+    char *log = slurp(log_path);
+    if (rc != 0 || strstr(log, "final: events 9 (") == NULL)
+        print_log(log_path);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(log, "final: events 9 ("));
+    free(log);
+    unlink(log_path);
+    old_ctx_t c = {0};
+    read_topic(boot, "zs.deadletter", on_old_dead, &c);
+    read_topic(boot, "zs.audit", on_old_audit, &c);
+    assert_int_equal(c.dead_old, 1);
+    assert_int_equal(c.dead_other, 0);
+    assert_int_equal(c.audit_old, 1);
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
 /* ---- 4: a changelog state that does not decode ---- */
 
 typedef struct bad_state_ctx {
@@ -1385,6 +1460,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(sigterm_stops_cleanly_and_commits),
         cmocka_unit_test(quarter_closes_not_aligned_across_topics),
         cmocka_unit_test(data_quality_findings_repeat),
+        cmocka_unit_test(duplicates_past_the_pruning_horizon),
         cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
     };
     int failed = cmocka_run_group_tests_name("input", input, run_once, run_once_done);
