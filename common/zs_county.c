@@ -353,3 +353,11 @@ zs_err_t zs_county_load_configured(const zs_config_t *cfg, zs_county_table_t **o
     snprintf(path, sizeof(path), "%s/%s-counties.csv", data_dir, region);
     return zs_county_load(path, out, errstr, errstr_size);
 }
+
+bool zs_county_code_ok(const char *code)
+{
+    for (int i = 0; i < 6; i++)
+        if (code == NULL || code[i] < '0' || code[i] > '9')
+            return false;
+    return code[6] == '\0';
+}

@@ -36,6 +36,11 @@ typedef struct zs_county_table zs_county_table_t;
 zs_err_t zs_county_load(const char *path, zs_county_table_t **out, char *errstr,
                         size_t errstr_size);
 
+/* Whether code is shaped like a county code: exactly 6 ASCII digits. A
+ * program that builds a file name from a code read from data checks it
+ * with this first, whatever checked it upstream. */
+bool zs_county_code_ok(const char *code);
+
 struct zs_config;
 /* Loads the region's table as the configuration names it: zs.data.dir's
  * <zs.region>-counties.csv. Errors as zs_county_load, or the configuration's. */

@@ -101,7 +101,7 @@ static bool in_list(const char *list, const char *code)
 static bool take(void *ctx, const rd_kafka_message_t *rkm)
 {
     notify_view_t *v = ctx;
-    char why[512];
+    char why[512] = "";
     const zs_schema_t *reader = NULL;
     avro_value_t *value = NULL;
     notify_warning_t w;
@@ -114,8 +114,10 @@ static bool take(void *ctx, const rd_kafka_message_t *rkm)
         err = notify_warning_from_avro(value, &w, why, sizeof(why));
     if (err == ZS_OK && v->codes != NULL && !in_list(v->codes, w.county_code))
         return true;
-    if (err == ZS_OK)
-        err = notify_report_add(v->rep, &w);
+    if (err == ZS_OK && (err = notify_report_add(v->rep, &w)) == ZS_ERR_INVALID)
+        snprintf(why, sizeof(why),
+                 "warning_id, household_id or county_code empty, or a county "
+                 "code of 16 bytes or more");
     if (err == ZS_ERR_NOMEM) {
         v->err = err;
         return false;

@@ -679,6 +679,10 @@ static zs_err_t sla_reports(zs_config_t *cfg, sla_run_t *r, char *errstr, size_t
             err = zs_fail(errstr, errstr_size, err, "report of %s: too large", cs[c]);
             break;
         }
+        if (!zs_county_code_ok(cs[c])) { /* it would name a file */
+            zs_log(ZS_LOG_WARN, "county code \"%.16s\" is not 6 digits: no report for it", cs[c]);
+            continue;
+        }
         snprintf(path, sizeof(path), "%s/sla-%s.html", r->o->report, cs[c]);
         snprintf(tmp, sizeof(tmp), "%s.tmp", path);
         FILE *f = fopen(tmp, "w");

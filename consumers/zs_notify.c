@@ -1082,7 +1082,13 @@ static zs_err_t report_pages(notify_view_t *view, const zs_county_table_t *count
             --n;
             if (changed && !notify_report_county_changed(rep, n))
                 continue;
-            snprintf(code, sizeof(code), "%s", notify_report_county_at(rep, n));
+            const char *from_data = notify_report_county_at(rep, n);
+            if (!zs_county_code_ok(from_data)) { /* it would name a file */
+                zs_log_warn("a warning's county code \"%.16s\" is not 6 digits: no report for it",
+                            from_data);
+                continue;
+            }
+            snprintf(code, sizeof(code), "%s", from_data);
         } else {
             size_t len = strcspn(p, ",");
             snprintf(code, sizeof(code), "%.*s", (int)(len < 15 ? len : 15), p);

@@ -8,6 +8,14 @@
  * - "plain http to any host": a route file with an http:// webhook on a host
  *   that is not this machine (under .invalid, which never resolves) is
  *   refused at start, exit 2, with its line, before anything is read or sent.
+ * - "a county code from data names a file": `zs-notify report --county
+ *   all` wrote CODE.html for every county code on zs.warnings, so a warning
+ *   of county "../zse<pid>" (any producer can write one) wrote a file
+ *   outside --out. Now a code that is not 6 digits gets no report (a
+ *   warning in the log); the real county's report is still written.
+ * - "a skipped warning's reason read from uninitialised memory": a county
+ *   code too long for the reports was logged with whatever the stack held;
+ *   now the log says why.
  * argv[1] is zs-notify, argv[2] zs-cat. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -161,6 +169,55 @@ static void unknown_county_is_dead_lettered(void **state)
     zs_broker_stop(broker);
 }
 
+static void county_code_from_data_names_a_file(void **state)
+{
+    (void)state;
+    char errstr[512], dir[] = "/tmp/zs-notify-escape-XXXXXX", crafted[64], escaped[128];
+    assert_non_null(mkdtemp(dir));
+    /* --out is dir/reports: "../NAME" would land in dir itself. */
+    snprintf(crafted, sizeof(crafted), "../zse%d", (int)getpid());
+    snprintf(escaped, sizeof(escaped), "%s/zse%d.html", dir, (int)getpid());
+    zs_broker_t *broker = NULL;
+    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *bs = zs_broker_bootstraps(broker);
+    zs_schemas_t *set = NULL;
+    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)), ZS_OK);
+    zs_encoder_t *enc = NULL;
+    assert_int_equal(
+        zs_encoder_new(zs_schemas_latest(set, "Warning"), &enc, errstr, sizeof(errstr)), ZS_OK);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr)),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    assert_non_null(rk);
+    produce_warning(rk, enc, "W-escape", crafted);
+    produce_warning(rk, enc, "W-long", "../../../../../../tmp/x");
+    produce_warning(rk, enc, "W-known", "451227");
+    assert_int_equal(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(rk);
+    zs_encoder_free(enc);
+    zs_schemas_free(set);
+
+    char cmd[4096], out[1 << 16];
+    snprintf(cmd, sizeof(cmd), "%s report --county all --out %s/reports -b %s 2>%s/report.log",
+             zs_notify, dir, bs, dir);
+    int rc = run(cmd);
+    snprintf(cmd, sizeof(cmd), "%s/report.log", dir);
+    slurp(cmd, out, sizeof(out));
+    if (rc != 0)
+        fail_msg("zs-notify report: exit %d: %s", rc, out);
+    if (strstr(out, "is not 6 digits: no report for it") == NULL)
+        fail_msg("no warning for the crafted code; escaped: %d; log: %s", access(escaped, F_OK),
+                 out);
+    assert_int_equal(access(escaped, F_OK), -1); /* nothing outside --out */
+    assert_non_null(strstr(out, "not in the reports: warning_id, household_id or county_code"));
+    snprintf(cmd, sizeof(cmd), "%s/reports/451227.html", dir);
+    assert_int_equal(access(cmd, F_OK), 0);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(run(cmd), 0);
+    zs_broker_stop(broker);
+}
+
 static void plain_http_to_another_host_is_refused(void **state)
 {
     (void)state;
@@ -200,6 +257,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(plain_http_to_another_host_is_refused),
         cmocka_unit_test(unknown_county_is_dead_lettered),
+        cmocka_unit_test(county_code_from_data_names_a_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

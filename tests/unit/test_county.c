@@ -219,12 +219,24 @@ static void too_large_file(void **state)
     assert_non_null(strstr(errstr, ": larger than"));
 }
 
+/* Only 6 ASCII digits may name a file. */
+static void code_shape(void **state)
+{
+    (void)state;
+    assert_true(zs_county_code_ok("451227"));
+    assert_true(zs_county_code_ok("000000"));
+    static const char *const bad[] = {"",         "45122",  "4512270", "45122a",       "../x",
+                                      "../../x",  "45/227", "451227/", "４５１２２７", " 45122",
+                                      "451227\n", NULL};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(zs_county_code_ok(bad[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(loads_guangxi),
-        cmocka_unit_test(bad_files_table),
-        cmocka_unit_test(missing_file),
+        cmocka_unit_test(loads_guangxi),   cmocka_unit_test(code_shape),
+        cmocka_unit_test(bad_files_table), cmocka_unit_test(missing_file),
         cmocka_unit_test(too_large_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
