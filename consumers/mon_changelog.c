@@ -289,9 +289,16 @@ void mon_bad_states_free(monitor_t *m)
 static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
 {
     int32_t which[MAX_PARTITIONS];
-    int n = 0;
+    int n = 0, kept = 0;
     for (int32_t p = 0; p < m->nparts; p++) {
         part_t *pt = &m->parts[p];
+        bool keep = pt->assigned && pt->retained;
+        pt->retained = false;
+        if (keep) { /* back after a revoke, its committed state in hand */
+            memset(pt->at_end, 0, sizeof(pt->at_end));
+            kept++;
+            continue;
+        }
         mon_map_free(pt->households);
         pt->households = NULL;
         if (!pt->assigned)
@@ -311,6 +318,8 @@ static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
         pt->open_warnings = 0;
         memset(pt->at_end, 0, sizeof(pt->at_end));
     }
+    if (kept > 0)
+        zs_log_info("kept the state of %d partitions held before the rebalance", kept);
     if (n == 0)
         return ZS_OK;
     restoring_t r = {.m = m};

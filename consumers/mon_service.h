@@ -50,6 +50,7 @@ typedef struct part {
     zs_audit_chain_t chain;
     bool at_end[MAX_INPUTS]; /* read to its end (a partition EOF since its last record) */
     bool held[MAX_INPUTS];   /* paused at a close the other input topics have not reached */
+    bool retained;           /* revoked with its state committed: kept for a quick return */
     bool dirty;              /* the partition record changed since the last commit */
     size_t open_warnings;
 } part_t;

@@ -153,6 +153,29 @@ size_t mon_rss_bytes(void)
 
 /* ---- assignment ---- */
 
+/* Keeps a retained partition's state only if the group's committed offsets
+ * are still the ones it holds (nobody else processed it meanwhile). */
+static void check_retained(monitor_t *m)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(64);
+    for (int32_t p = 0; p < m->nparts; p++)
+        for (int t = 0; m->parts[p].retained && t < m->ninputs; t++)
+            rd_kafka_topic_partition_list_add(list, m->inputs[t], p);
+    if (list->cnt > 0 && rd_kafka_committed(m->consumer, list, 10000) != 0)
+        for (int32_t p = 0; p < m->nparts; p++)
+            m->parts[p].retained = false; /* not known: restore them all */
+    for (int i = 0; i < list->cnt; i++) {
+        const rd_kafka_topic_partition_t *e = &list->elems[i];
+        part_t *pt = &m->parts[e->partition];
+        int t = mon_input_index(m, e->topic);
+        int64_t have = t >= 0 ? pt->next[t] : -2;
+        int64_t committed = e->err || e->offset < 0 ? -1 : e->offset;
+        if (t < 0 || committed != have)
+            pt->retained = false;
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+}
+
 static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                       rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -160,8 +183,15 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     char errstr[512];
     if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
         /* Commit what was done; if the transaction can only be aborted,
-         * abort it: the partitions' next owner resumes from the last commit. */
-        zs_err_t cerr = m->fatal == 0 ? mon_txn_commit(m, errstr, sizeof(errstr)) : ZS_OK;
+         * abort it: the partitions' next owner resumes from the last commit.
+         * A lost assignment (the session timed out: another member may
+         * already own them) is never committed to. */
+        bool lost = rd_kafka_assignment_lost(rk) != 0;
+        zs_err_t cerr = ZS_OK;
+        if (lost && m->in_txn)
+            cerr = zs_fail(errstr, sizeof(errstr), ZS_ERR_ABORT, "the assignment was lost");
+        else if (m->fatal == 0)
+            cerr = mon_txn_commit(m, errstr, sizeof(errstr));
         if (cerr != ZS_OK && !rd_kafka_fatal_error(m->producer, NULL, 0)) {
             zs_log_warn("before giving up partitions: %s; aborting", errstr);
             rd_kafka_error_t *e = rd_kafka_abort_transaction(m->producer, -1);
@@ -176,13 +206,16 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             zs_log_error("before giving up partitions: %s", errstr);
             m->fatal = 3;
         }
+        /* What was committed is kept: a partition that comes straight back
+         * needs no restore (checked against the group's committed offsets
+         * at the next assignment). */
         for (int32_t p = 0; p < m->nparts; p++) {
-            m->parts[p].assigned = false;
-            mon_map_free(m->parts[p].households);
-            m->parts[p].households = NULL;
+            part_t *pt = &m->parts[p];
+            pt->retained = pt->assigned && cerr == ZS_OK && !lost && pt->households != NULL;
+            pt->assigned = false;
         }
         rd_kafka_assign(rk, NULL);
-        zs_log_info("partitions revoked");
+        zs_log_info("partitions revoked%s", lost ? " (the assignment was lost)" : "");
         return;
     }
     if (err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
@@ -210,11 +243,14 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         }
     }
     int nmine = 0;
-    for (int32_t p = 0; p < m->nparts; p++)
+    for (int32_t p = 0; p < m->nparts; p++) {
+        m->parts[p].retained &= mine[p];
         if (mine[p]) {
             m->parts[p].assigned = true;
             nmine++;
         }
+    }
+    check_retained(m);
     if (mon_changelog_restore_assigned(m, errstr, sizeof(errstr)) != ZS_OK) {
         zs_log_error("restoring state: %s", errstr);
         m->fatal = 1;

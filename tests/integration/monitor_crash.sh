@@ -87,6 +87,10 @@ read_outputs rebalance
 cmp -s warnings-ref.keys warnings-rebalance.keys ||
     fail "after a join and a kill the warnings differ: $(diff warnings-ref.keys warnings-rebalance.keys | head -8)"
 ok "a second instance joined, the first was killed: the warnings equal an undisturbed run's"
+# The partitions instance 1 kept through the join needed no restore.
+grep -q "kept the state of [1-9][0-9]* partitions held before the rebalance" monitor-reb1.log ||
+    fail "instance 1 restored every partition it kept: $(grep -E 'kept|restored|assigned' monitor-reb1.log | head -5)"
+ok "instance 1 kept the state of the partitions it still held, without a restore"
 
 compare_states "$base" ref crash rebalance
 ok "the changelog's final household states are byte-identical to the undisturbed run's"
