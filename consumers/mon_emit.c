@@ -77,6 +77,9 @@ static zs_err_t dead_letter_at(monitor_t *m, const char *topic, int32_t partitio
         return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "dead letter: %s", avro_strerror());
     zs_err_t err = zs_encoder_encode(m->dead_enc, &m->msg, errstr, errstr_size);
     m->dead++;
+    for (int e = 0; e < ZS_ERR__COUNT; e++)
+        if (strcmp(zs_err_name((zs_err_t)e), error) == 0)
+            m->dead_by_error[e]++;
     zs_log_warn("%s [%" PRId32 "] offset %" PRId64 ": %s (to the dead-letter topic)", topic,
                 partition, offset, why);
     return err != ZS_OK ? err

@@ -388,6 +388,7 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     pt->at_end[t] = false;
     pt->dirty = true;
     m->events++;
+    pt->events[t]++;
     m->txn_records++;
     m->last_input = m->now;
     if (m->first_input == 0)

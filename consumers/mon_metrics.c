@@ -79,14 +79,28 @@ static void publish(monitor_t *m)
     }
     zs_prom_one(p, "zengshou_monitor_events_total", "counter", "Input records handled.",
                 (int64_t)m->events);
+    zs_prom_family(p, "zengshou_monitor_input_events_total", "counter",
+                   "Input records handled, per assigned input topic partition.");
+    for (int32_t part = 0; part < m->nparts; part++) {
+        char ps[16];
+        snprintf(ps, sizeof(ps), "%d", (int)part);
+        for (int t = 0; m->parts[part].assigned && t < m->ninputs; t++)
+            zs_prom_sample(p, "zengshou_monitor_input_events_total",
+                           (int64_t)m->parts[part].events[t], "topic", m->inputs[t], "partition",
+                           ps, NULL);
+    }
     zs_prom_family(p, "zengshou_monitor_transactions_total", "counter",
                    "Kafka transactions, by outcome (committed, aborted).");
     zs_prom_sample(p, "zengshou_monitor_transactions_total", (int64_t)m->commits, "outcome",
                    "committed", NULL);
     zs_prom_sample(p, "zengshou_monitor_transactions_total", (int64_t)m->aborts, "outcome",
                    "aborted", NULL);
-    zs_prom_one(p, "zengshou_monitor_dead_letters_total", "counter",
-                "Input records sent to the dead-letter topic.", (int64_t)m->dead);
+    zs_prom_family(p, "zengshou_monitor_dead_letters_total", "counter",
+                   "Records sent to the dead-letter topic, by their error (a zs_err_t name).");
+    for (int e = 0; e < ZS_ERR__COUNT; e++)
+        if (m->dead_by_error[e] > 0)
+            zs_prom_sample(p, "zengshou_monitor_dead_letters_total", (int64_t)m->dead_by_error[e],
+                           "error", zs_err_name((zs_err_t)e), NULL);
     zs_prom_one(p, "zengshou_monitor_warnings_written_total", "counter", "Warning records written.",
                 (int64_t)m->warnings);
     zs_prom_one(p, "zengshou_monitor_open_warnings", "gauge",

@@ -48,10 +48,11 @@ typedef struct part {
     zs_quarter_t watermark;          /* the last quarter whose close has run */
     int64_t next[MAX_INPUTS];        /* next offset to read per input topic; -1: none read */
     zs_audit_chain_t chain;
-    bool at_end[MAX_INPUTS]; /* read to its end (a partition EOF since its last record) */
-    bool held[MAX_INPUTS];   /* paused at a close the other input topics have not reached */
-    bool retained;           /* revoked with its state committed: kept for a quick return */
-    bool dirty;              /* the partition record changed since the last commit */
+    bool at_end[MAX_INPUTS];     /* read to its end (a partition EOF since its last record) */
+    bool held[MAX_INPUTS];       /* paused at a close the other input topics have not reached */
+    bool retained;               /* revoked with its state committed: kept for a quick return */
+    uint64_t events[MAX_INPUTS]; /* input records handled by this process, per topic */
+    bool dirty;                  /* the partition record changed since the last commit */
     size_t open_warnings;
 } part_t;
 
@@ -100,6 +101,7 @@ typedef struct monitor {
     int64_t src_offset;
     /* counters */
     uint64_t events, dead, warnings, commits, aborts, last_events;
+    uint64_t dead_by_error[ZS_ERR__COUNT]; /* dead letters by their error field */
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
     int64_t first_input;   /* when the first input of this run arrived (0: none yet) */
     int64_t last_commit;   /* when the last transaction committed */

@@ -133,6 +133,12 @@ if got("zengshou_monitor_resident_memory_bytes") <= 0:
     bad.append("no resident memory")
 if got("zengshou_monitor_events_total") == 0:
     bad.append("no events")
+# One instance holds every partition: the per-partition counts add up.
+if got("zengshou_monitor_input_events_total") != got("zengshou_monitor_events_total"):
+    bad.append("input events per partition add up to %d, not %d"
+               % (got("zengshou_monitor_input_events_total"), got("zengshou_monitor_events_total")))
+if len([l for l in prom.splitlines() if l.startswith("zengshou_monitor_input_events_total{")]) != 4 * 6:
+    bad.append("input events: not one sample per topic partition")
 if bad:
     print("; ".join(bad), file=sys.stderr)
     sys.exit(1)
