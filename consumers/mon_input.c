@@ -226,140 +226,219 @@ static zs_err_t read_members(avro_value_t *v, mon_member_in_t *members, size_t *
     return ZS_OK;
 }
 
-/* Applies one decoded input record of household hh. Returns ZS_ERR_INVALID
- * with why for a record that breaks the contract. */
-static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, const char *name, avro_value_t *v,
-                      char *why, size_t why_size)
+/* One decoded input record on its way into its household's state: what
+ * every kind reads first, and what applying it did. */
+typedef struct input_rec {
+    monitor_t *m;
+    part_t *pt;
+    mon_hh_t *hh;
+    avro_value_t *v;
+    const char *event_id;
+    zs_month_t month;      /* of a dated record */
+    mon_applied_t applied; /* what the event did to the state */
+    zs_quarter_t from;     /* the first quarter late data can change; NO_QUARTER: none */
+    bool ok;               /* every field read */
+    char *why;
+    size_t why_size;
+} input_rec_t;
+
+static zs_err_t apply_household(input_rec_t *r)
+{
+    avro_value_t *v = r->v;
+    const char *county = mon_avro_str(v, "county_code");
+    int64_t category = mon_avro_long(v, "category", &r->ok),
+            updated = mon_avro_long(v, "updated_at", &r->ok);
+    mon_member_in_t members[ZS_CONTRACT_MEMBERS_MAX];
+    size_t n = 0;
+    if (!r->ok || county == NULL)
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "household snapshot: not usable");
+    /* A county code reaches file names downstream: only the region's. */
+    if (zs_county_find(r->m->counties, county, strlen(county)) == NULL)
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID,
+                       "county_code: not a county of the region");
+    if (check_time("updated_at", updated, r->why, r->why_size) ||
+        read_members(v, members, &n, r->why, r->why_size))
+        return ZS_ERR_INVALID;
+    return mon_apply_household(r->hh, county, (int)category, updated, members, n, &r->applied);
+}
+
+static zs_err_t apply_income(input_rec_t *r)
+{
+    const char *source = mon_avro_str(r->v, "source");
+    if (source == NULL || source[0] == '\0' || strlen(source) > ZS_CONTRACT_NAME_MAX)
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "source: not 1-%d bytes",
+                       ZS_CONTRACT_NAME_MAX);
+    r->from = zs_month_quarter(r->month);
+    return mon_apply_income(r->hh, r->event_id, r->month,
+                            (int)mon_avro_long(r->v, "component", &r->ok), source,
+                            mon_avro_long(r->v, "amount_fen", &r->ok),
+                            mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+}
+
+static zs_err_t apply_job(input_rec_t *r)
+{
+    const char *person = mon_avro_str(r->v, "person_id");
+    if (!valid_id(person))
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
+    r->from = zs_month_quarter(r->month);
+    return mon_apply_job(r->hh, r->event_id, person, r->month,
+                         (int)mon_avro_long(r->v, "status", &r->ok),
+                         mon_avro_long(r->v, "wants_work", &r->ok) != 0,
+                         mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+}
+
+static zs_err_t apply_subsidy(input_rec_t *r)
+{
+    const char *person = mon_avro_str(r->v, "person_id");
+    if (person != NULL && !valid_id(person))
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
+    int64_t program = mon_avro_long(r->v, "program", &r->ok);
+    bool paid = mon_avro_long(r->v, "kind", &r->ok) == 1;
+    /* A payment enrols (NOT_ENROLLED) in its own quarter; entitlements are
+     * checked from the quarter of their deadline. */
+    r->from = zs_month_quarter(r->month + 1);
+    if (paid && (program == MON_PROGRAM_PENSION || program == MON_PROGRAM_DISABILITY))
+        r->from = zs_month_quarter(r->month);
+    return mon_apply_subsidy(r->hh, r->event_id, person, (int)program, paid, r->month,
+                             mon_avro_long(r->v, "amount_fen", &r->ok),
+                             mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+}
+
+static zs_err_t apply_cost(input_rec_t *r)
+{
+    r->from = zs_month_quarter(r->month);
+    return mon_apply_cost(r->hh, r->event_id, r->month, (int)mon_avro_long(r->v, "kind", &r->ok),
+                          mon_avro_long(r->v, "amount_fen", &r->ok),
+                          mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+}
+
+/* A follow-up: may clear a warning; always an audit record. */
+static zs_err_t apply_follow_up(input_rec_t *r)
+{
+    monitor_t *m = r->m;
+    avro_value_t *v = r->v;
+    const char *warning_id = mon_avro_str(v, "warning_id");
+    int64_t action = mon_avro_long(v, "action", &r->ok), at = mon_avro_long(v, "at", &r->ok);
+    if (!r->ok || !valid_id(r->event_id))
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "follow-up: not usable");
+    if (warning_id == NULL || warning_id[0] == '\0' || strlen(warning_id) > ZS_CONTRACT_NAME_MAX)
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "warning_id: not 1-%d bytes",
+                       ZS_CONTRACT_NAME_MAX);
+    if (check_time("at", at, r->why, r->why_size))
+        return ZS_ERR_INVALID;
+    bool cleared = false;
+    zs_err_t err = mon_follow_up(r->hh, warning_id, action == 2, at, &m->out, &cleared);
+    static const char *const actions[] = {"ACK", "MEASURE", "RESOLVED"};
+    char detail[300];
+    snprintf(detail, sizeof(detail), "%s by %s%s", actions[action % 3],
+             mon_avro_str(v, "officer_id") ? mon_avro_str(v, "officer_id") : "?",
+             action == 2 ? (cleared ? ": warning cleared" : ": no open warning it clears") : "");
+    avro_value_t *rec = NULL;
+    if (err == ZS_OK)
+        err = mon_emit_audit(m, "FOLLOWUP_RECORDED", detail, &rec, r->why, r->why_size);
+    if (err == ZS_OK &&
+        (zs_avro_set_str(rec, "household_id", r->hh->id) ||
+         zs_avro_set_str(rec, "county_code", r->hh->registered ? r->hh->county : NULL) ||
+         zs_avro_set_str(rec, "warning_id", warning_id) || zs_avro_set_num(rec, "action", action) ||
+         mon_emit_audit_source(m, rec, r->event_id)))
+        err = ZS_ERR_AVRO;
+    if (err == ZS_OK)
+        err = mon_emit_audit_send(m, r->pt, rec, r->why, r->why_size);
+    return err;
+}
+
+/* Each input topic's record: the message it carries, whether it is dated
+ * (year, month, event_id, reported_at: a statement or transaction of a
+ * month), whether it carries amount_fen, and how it is applied. */
+struct mon_input_kind {
+    const char *message;
+    bool dated, amount;
+    zs_err_t (*apply)(input_rec_t *r);
+};
+
+static const mon_input_kind_t input_kinds[] = {
+    {"Household", false, false, apply_household}, {"IncomeRecord", true, true, apply_income},
+    {"EmploymentRecord", true, false, apply_job}, {"SubsidyRecord", true, true, apply_subsidy},
+    {"HardshipRecord", true, true, apply_cost},   {"FollowUp", false, false, apply_follow_up},
+};
+
+zs_err_t mon_input_kinds(monitor_t *m, char *errstr, size_t errstr_size)
+{
+    for (int t = 0; t < m->ninputs; t++) {
+        m->kinds[t] = NULL;
+        for (size_t k = 0; k < sizeof(input_kinds) / sizeof(input_kinds[0]); k++)
+            if (strcmp(input_kinds[k].message, m->input_messages[t]) == 0)
+                m->kinds[t] = &input_kinds[k];
+        if (m->kinds[t] == NULL)
+            return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
+                           "input topic %s carries %s, which zs-monitor does not apply",
+                           m->inputs[t], m->input_messages[t]);
+    }
+    return ZS_OK;
+}
+
+/* A dated record's common fields, against the contract and the horizon. */
+static zs_err_t read_dated(input_rec_t *r, const mon_input_kind_t *kind)
 {
     bool ok = true;
-    mon_applied_t a = MON_IGNORED;
-    zs_err_t err = ZS_OK;
-    zs_quarter_t from = NO_QUARTER; /* the first quarter late data can change */
-    zs_month_t month = 0;
-    const char *event_id = mon_avro_str(v, "event_id");
-    if (strcmp(name, "zengshou.Household") != 0 && strcmp(name, "zengshou.FollowUp") != 0) {
-        int64_t year = mon_avro_long(v, "year", &ok), mo = mon_avro_long(v, "month", &ok);
-        if (!ok || zs_month_make((int)year, (int)mo, &month, why, why_size) != ZS_OK)
-            return ZS_ERR_INVALID;
-        /* The state keeps seven quarters before the watermark: a record of
-         * an older month could not be told from one already forgotten (a
-         * re-pushed full history would open resolved warnings again). */
-        if (pt->watermark != NO_QUARTER && month < zs_quarter_first_month(pt->watermark - 7)) {
-            zs_month_t h = zs_quarter_first_month(pt->watermark - 7);
-            return zs_fail(why, why_size, ZS_ERR_TOO_OLD,
-                           "RECORD_TOO_OLD: %04d-%02d is before the horizon %04d-%02d (seven "
-                           "quarters before the last closed quarter)",
-                           zs_month_year(month), zs_month_month(month), zs_month_year(h),
-                           zs_month_month(h));
-        }
-        int64_t amount = strcmp(name, "zengshou.EmploymentRecord") == 0
-                             ? 0
-                             : mon_avro_long(v, "amount_fen", &ok);
-        if (!ok || amount < 0 || amount > ZS_CONTRACT_AMOUNT_MAX_FEN)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "amount_fen %" PRId64 ": not 0-%" PRId64,
-                           amount, ZS_CONTRACT_AMOUNT_MAX_FEN);
-        if (!valid_id(event_id))
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "event_id: not 1-32 of [0-9A-Za-z_-]");
-        if (check_time("reported_at", mon_avro_long(v, "reported_at", &ok), why, why_size))
-            return ZS_ERR_INVALID;
+    int64_t year = mon_avro_long(r->v, "year", &ok), mo = mon_avro_long(r->v, "month", &ok);
+    if (!ok || zs_month_make((int)year, (int)mo, &r->month, r->why, r->why_size) != ZS_OK)
+        return ZS_ERR_INVALID;
+    /* The state keeps seven quarters before the watermark: a record of an
+     * older month could not be told from one already forgotten (a
+     * re-pushed full history would open resolved warnings again). */
+    zs_quarter_t wm = r->pt->watermark;
+    if (wm != NO_QUARTER && r->month < zs_quarter_first_month(wm - 7)) {
+        zs_month_t h = zs_quarter_first_month(wm - 7);
+        return zs_fail(r->why, r->why_size, ZS_ERR_TOO_OLD,
+                       "RECORD_TOO_OLD: %04d-%02d is before the horizon %04d-%02d (seven "
+                       "quarters before the last closed quarter)",
+                       zs_month_year(r->month), zs_month_month(r->month), zs_month_year(h),
+                       zs_month_month(h));
     }
-    if (strcmp(name, "zengshou.Household") == 0) {
-        const char *county = mon_avro_str(v, "county_code");
-        int64_t category = mon_avro_long(v, "category", &ok),
-                updated = mon_avro_long(v, "updated_at", &ok);
-        mon_member_in_t members[ZS_CONTRACT_MEMBERS_MAX];
-        size_t n = 0;
-        if (!ok || county == NULL)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "household snapshot: not usable");
-        /* A county code reaches file names downstream: only the region's. */
-        if (zs_county_find(m->counties, county, strlen(county)) == NULL)
-            return zs_fail(why, why_size, ZS_ERR_INVALID,
-                           "county_code: not a county of the region");
-        if (check_time("updated_at", updated, why, why_size) ||
-            read_members(v, members, &n, why, why_size))
-            return ZS_ERR_INVALID;
-        err = mon_apply_household(hh, county, (int)category, updated, members, n, &a);
-    } else if (strcmp(name, "zengshou.IncomeRecord") == 0) {
-        const char *source = mon_avro_str(v, "source");
-        if (source == NULL || source[0] == '\0' || strlen(source) > ZS_CONTRACT_NAME_MAX)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "source: not 1-%d bytes",
-                           ZS_CONTRACT_NAME_MAX);
-        err = mon_apply_income(hh, event_id, month, (int)mon_avro_long(v, "component", &ok), source,
-                               mon_avro_long(v, "amount_fen", &ok),
-                               mon_avro_long(v, "reported_at", &ok), &a);
-        from = zs_month_quarter(month);
-    } else if (strcmp(name, "zengshou.EmploymentRecord") == 0) {
-        const char *person = mon_avro_str(v, "person_id");
-        if (!valid_id(person))
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
-        err = mon_apply_job(hh, event_id, person, month, (int)mon_avro_long(v, "status", &ok),
-                            mon_avro_long(v, "wants_work", &ok) != 0,
-                            mon_avro_long(v, "reported_at", &ok), &a);
-        from = zs_month_quarter(month);
-    } else if (strcmp(name, "zengshou.SubsidyRecord") == 0) {
-        const char *person = mon_avro_str(v, "person_id");
-        if (person != NULL && !valid_id(person))
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "person_id: not 1-32 of [0-9A-Za-z_-]");
-        int64_t program = mon_avro_long(v, "program", &ok);
-        bool paid = mon_avro_long(v, "kind", &ok) == 1;
-        err = mon_apply_subsidy(hh, event_id, person, (int)program, paid, month,
-                                mon_avro_long(v, "amount_fen", &ok),
-                                mon_avro_long(v, "reported_at", &ok), &a);
-        /* A payment enrols (NOT_ENROLLED) in its own quarter; entitlements
-         * are checked from the quarter of their deadline. */
-        from = zs_month_quarter(month + 1);
-        if (paid && (program == MON_PROGRAM_PENSION || program == MON_PROGRAM_DISABILITY))
-            from = zs_month_quarter(month);
-    } else if (strcmp(name, "zengshou.HardshipRecord") == 0) {
-        err = mon_apply_cost(hh, event_id, month, (int)mon_avro_long(v, "kind", &ok),
-                             mon_avro_long(v, "amount_fen", &ok),
-                             mon_avro_long(v, "reported_at", &ok), &a);
-        from = zs_month_quarter(month);
-    } else if (strcmp(name, "zengshou.FollowUp") == 0) {
-        const char *warning_id = mon_avro_str(v, "warning_id");
-        int64_t action = mon_avro_long(v, "action", &ok), at = mon_avro_long(v, "at", &ok);
-        if (!ok || !valid_id(event_id))
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "follow-up: not usable");
-        if (warning_id == NULL || warning_id[0] == '\0' ||
-            strlen(warning_id) > ZS_CONTRACT_NAME_MAX)
-            return zs_fail(why, why_size, ZS_ERR_INVALID, "warning_id: not 1-%d bytes",
-                           ZS_CONTRACT_NAME_MAX);
-        if (check_time("at", at, why, why_size))
-            return ZS_ERR_INVALID;
-        bool cleared = false;
-        err = mon_follow_up(hh, warning_id, action == 2, at, &m->out, &cleared);
-        static const char *const actions[] = {"ACK", "MEASURE", "RESOLVED"};
-        char detail[300];
-        snprintf(detail, sizeof(detail), "%s by %s%s", actions[action % 3],
-                 mon_avro_str(v, "officer_id") ? mon_avro_str(v, "officer_id") : "?",
-                 action == 2 ? (cleared ? ": warning cleared" : ": no open warning it clears")
-                             : "");
-        avro_value_t *rec = NULL;
-        if (err == ZS_OK)
-            err = mon_emit_audit(m, "FOLLOWUP_RECORDED", detail, &rec, why, why_size);
-        if (err == ZS_OK &&
-            (zs_avro_set_str(rec, "household_id", hh->id) ||
-             zs_avro_set_str(rec, "county_code", hh->registered ? hh->county : NULL) ||
-             zs_avro_set_str(rec, "warning_id", warning_id) ||
-             zs_avro_set_num(rec, "action", action) || mon_emit_audit_source(m, rec, event_id)))
-            err = ZS_ERR_AVRO;
-        if (err == ZS_OK)
-            err = mon_emit_audit_send(m, pt, rec, why, why_size);
+    int64_t amount = kind->amount ? mon_avro_long(r->v, "amount_fen", &ok) : 0;
+    if (!ok || amount < 0 || amount > ZS_CONTRACT_AMOUNT_MAX_FEN)
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID,
+                       "amount_fen %" PRId64 ": not 0-%" PRId64, amount,
+                       ZS_CONTRACT_AMOUNT_MAX_FEN);
+    if (!valid_id(r->event_id))
+        return zs_fail(r->why, r->why_size, ZS_ERR_INVALID, "event_id: not 1-32 of [0-9A-Za-z_-]");
+    return check_time("reported_at", mon_avro_long(r->v, "reported_at", &ok), r->why, r->why_size);
+}
+
+/* Applies one decoded input record of household hh, of input topic t.
+ * Returns ZS_ERR_INVALID (or ZS_ERR_TOO_OLD) with why for a record that
+ * breaks the contract. */
+static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, int t, avro_value_t *v, char *why,
+                      size_t why_size)
+{
+    const mon_input_kind_t *kind = m->kinds[t];
+    input_rec_t r = {.m = m,
+                     .pt = pt,
+                     .hh = hh,
+                     .v = v,
+                     .event_id = mon_avro_str(v, "event_id"),
+                     .applied = MON_IGNORED,
+                     .from = NO_QUARTER,
+                     .ok = true,
+                     .why = why,
+                     .why_size = why_size};
+    zs_err_t err = kind->dated ? read_dated(&r, kind) : ZS_OK;
+    if (err == ZS_OK)
+        err = kind->apply(&r);
+    if (err == ZS_OK && !r.ok)
+        err = zs_fail(why, why_size, ZS_ERR_INVALID, "a field does not read");
+    if (err != ZS_OK || !kind->dated)
         return err;
-    }
-    if (!ok)
-        return zs_fail(why, why_size, ZS_ERR_INVALID, "a field does not read");
-    if (err != ZS_OK)
-        return err;
-    if (a == MON_REPLACED && pt->watermark != NO_QUARTER &&
-        zs_month_quarter(month) <= pt->watermark && strcmp(name, "zengshou.Household") != 0) {
+    if (r.applied == MON_REPLACED && pt->watermark != NO_QUARTER &&
+        zs_month_quarter(r.month) <= pt->watermark) {
         char detail[160];
         snprintf(detail, sizeof(detail), "%s replaces a statement of %04d-%02d, a closed quarter",
-                 event_id, zs_month_year(month), zs_month_month(month));
-        err = mon_out_finding(&m->out, MON_CLOSED_QUARTER_REWRITTEN, month, NULL, detail);
+                 r.event_id, zs_month_year(r.month), zs_month_month(r.month));
+        err = mon_out_finding(&m->out, MON_CLOSED_QUARTER_REWRITTEN, r.month, NULL, detail);
     }
-    if (err == ZS_OK && a != MON_IGNORED && from != NO_QUARTER)
-        err = rerun(m, pt, hh, from);
+    if (err == ZS_OK && r.applied != MON_IGNORED && r.from != NO_QUARTER)
+        err = rerun(m, pt, hh, r.from);
     return err;
 }
 
@@ -424,7 +503,7 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     work_t *w = mon_txn_load(m, p, id, why, sizeof(why));
     if (w == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT, "%s", why);
-    err = apply(m, pt, &w->hh, name, v, why, sizeof(why));
+    err = apply(m, pt, &w->hh, t, v, why, sizeof(why));
     if (err == ZS_ERR_INVALID) {
         mon_out_reset(&m->out);
         return mon_emit_dead_letter(m, rkm, why, zs_err_name(err), errstr, errstr_size);

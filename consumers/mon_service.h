@@ -39,6 +39,9 @@
 /* The input topics in zs_topics() order (household first). */
 enum { MAX_INPUTS = 8 };
 
+/* How one input topic's records are read and applied (mon_input.c). */
+typedef struct mon_input_kind mon_input_kind_t;
+
 /* One partition number's state: partition p of every input topic, and of
  * the changelog. */
 typedef struct part {
@@ -79,6 +82,7 @@ typedef struct monitor {
     char prefix[64];
     char inputs[MAX_INPUTS][128];
     const char *input_messages[MAX_INPUTS];
+    const mon_input_kind_t *kinds[MAX_INPUTS]; /* how each input topic's records apply */
     int ninputs;
     char warnings_topic[128], audit_topic[128], dead_topic[128], state_topic[128];
     char instance[128];
@@ -145,6 +149,9 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
  * with (consumers/MONITOR.md "Quarter closes"). force: tells the consumer
  * every topic's state, not only the changes (after an assign). */
 zs_err_t mon_input_hold(monitor_t *m, int32_t p, bool force, char *errstr, size_t errstr_size);
+/* Resolves each input topic's kind (m->kinds) from the message it carries;
+ * an input topic of a message it does not apply is an error. */
+zs_err_t mon_input_kinds(monitor_t *m, char *errstr, size_t errstr_size);
 /* The index of an input topic in m->inputs, or -1. */
 int mon_input_index(const monitor_t *m, const char *topic);
 /* Field readers for decoded records: NULL / 0 (and *ok false) when the

@@ -503,6 +503,8 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
             zs_topic_name(prefix, t->suffix, m->inputs[m->ninputs], sizeof(m->inputs[0]));
             m->input_messages[m->ninputs++] = t->message;
         }
+    if ((err = mon_input_kinds(m, errstr, errstr_size)) != ZS_OK)
+        return err;
     zs_topic_name(prefix, "warnings", m->warnings_topic, sizeof(m->warnings_topic));
     zs_topic_name(prefix, "audit", m->audit_topic, sizeof(m->audit_topic));
     zs_topic_name(prefix, "deadletter", m->dead_topic, sizeof(m->dead_topic));
