@@ -10,6 +10,7 @@
  *                    a partition's record, restoring them
  *   mon_emit.c       what the monitor writes besides its state: warnings,
  *                    audit records, dead letters
+ *   mon_stats.c      the stats line and the log of a quarter waiting
  *
  * The rules themselves (mon_rules.c, mon_state.c) are pure and know nothing
  * of these. Everything here runs on the monitor's one thread. */
@@ -201,6 +202,15 @@ zs_err_t mon_changelog_store_partition(monitor_t *m, int32_t p, char *errstr, si
 zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errstr_size);
 /* Frees what a restore kept of states that did not decode. */
 void mon_bad_states_free(monitor_t *m);
+
+/* ---- mon_stats.c ---- */
+
+/* Logs the stats line ("final: " first when final) and starts the next
+ * interval. */
+void mon_stats_log(monitor_t *m, bool final);
+/* Once a minute while a partition holds topics at a close: which topics'
+ * close it waits for. */
+void mon_stats_waiting(monitor_t *m);
 
 /* ---- mon_emit.c ---- */
 
