@@ -103,10 +103,10 @@ say "simulating $households households and pushing them (not timed)"
 "$sim" --out "$work/region" --households "$households" --quarters 8 --from 2023Q1 --quiet 2>"$work/sim.log" ||
     { cat "$work/sim.log" >&2; die "zs-simulate failed"; }
 p() { "$push" "$@" -b "$bootstrap" --quiet -X zs.topic.prefix="$prefix" 2>>"$work/push.log"; }
-p households --members "$work/region/members.csv" "$work/region/households.csv" || die "zs-push households"
+p households --rejects-dir "$work" --members "$work/region/members.csv" "$work/region/households.csv" || die "zs-push households"
 for kind in income employment subsidy hardship followup; do
     rc=0
-    p "$kind" "$work/region/$kind.csv" || rc=$?
+    p "$kind" --rejects-dir "$work" "$work/region/$kind.csv" || rc=$?
     [[ $rc -eq 0 || $rc -eq 3 ]] || die "zs-push $kind exited $rc"
 done
 for q in 2023Q1 2023Q2 2023Q3 2023Q4 2024Q1 2024Q2 2024Q3 2024Q4; do
