@@ -24,7 +24,7 @@ import sys
 
 NS = "zengshou"
 
-# The closed sets of the input contract (DESIGN.md, "Registry export formats").
+# The closed sets of the input contract (docs/CONTRACT.md, "Values").
 CONTRACT = {
     "HouseholdCategory": ["STABLE", "UNSTABLE", "MARGINAL", "HARDSHIP"],
     "Relation": ["HEAD", "SPOUSE", "CHILD", "PARENT", "GRANDCHILD", "OTHER"],

@@ -5,13 +5,10 @@ and code, names a file that exists. A reference is
   - a backticked path, `consumers/RULES.md`, in any text or comment, whose
     first part is a directory of the repository (or of the referring file's
     directory);
-  - a bare document name, DESIGN.md, anywhere (comments, strings, docs).
+  - a bare document name, CONTRACT.md, anywhere (comments, strings, docs).
 A path resolves relative to the referring file's directory or to the
 repository's top; a bare name also by being the name of exactly one file.
 Prints each broken reference as FILE:LINE: NAME and exits 1 if there is any.
-
-KNOWN lists references in files this check may not change yet (their owners
-change them); each entry must still be there, so the list cannot go stale.
 """
 import os
 import re
@@ -32,12 +29,6 @@ top_dirs = {f.split("/", 1)[0] for f in files if "/" in f}
 by_name = {}
 for f in files:
     by_name.setdefault(os.path.basename(f), []).append(f)
-
-# (file, name) pairs known broken in files not ours to change yet.
-KNOWN = {
-    ("schemas/README.md", "DESIGN.md"),
-    ("schemas/lint.py", "DESIGN.md"),
-}
 
 TEXT = re.compile(r"\.(md|c|h|sh|py|ya?ml|conf|example|cmake|txt|service|timer|avsc)$|"
                   r"(^|/)(CMakeLists\.txt|Dockerfile)$")
@@ -95,13 +86,8 @@ for f in files:
             if not ok:
                 broken.append((f, n, ref))
 
-known = {(f, r) for f, r in KNOWN if f in tracked}
-known_seen = {(f, r) for f, _, r in broken if (f, r) in known}
-bad = [(f, n, r) for f, n, r in broken if (f, r) not in KNOWN]
-for f, n, r in bad:
+for f, n, r in broken:
     print(f"{f}:{n}: {r}: no such file in the repository")
-for f, r in sorted(known - known_seen):
-    print(f"{f}: {r} is in KNOWN but no longer referenced there: take it off the list")
-if bad or known - known_seen:
+if broken:
     sys.exit(1)
 print(f"doc_refs: every file reference in {len(files)} files resolves")

@@ -20,7 +20,7 @@ cat >docs/GUIDE.md <<'MD'
 See [the rules](../consumers/RULES.md), [missing](../consumers/GONE.md) and
 [a site](https://example.invalid/NOWHERE.md).
 Code: `common/zs_a.c`, `common/zs_b.c`, `consumers/` and a command `zs-push close`.
-The rules are in RULES.md; the design in DESIGN.md.
+The rules are in RULES.md; the plan in PLAN.md.
 MD
 cat >common/zs_a.h <<'C'
 /* zs_a.h: see docs/GUIDE.md and `docs/GUIDE.md`, and HISTORY.md. */
@@ -33,12 +33,12 @@ cat >../want.txt <<'TXT'
 common/zs_a.h:1: HISTORY.md: no such file in the repository
 docs/GUIDE.md:1: ../consumers/GONE.md: no such file in the repository
 docs/GUIDE.md:3: common/zs_b.c: no such file in the repository
-docs/GUIDE.md:4: DESIGN.md: no such file in the repository
+docs/GUIDE.md:4: PLAN.md: no such file in the repository
 TXT
 sort ../out.txt | diff - ../want.txt || fail "reported differently"
 # Fixed, it passes.
 sed -i 's/HISTORY.md/GUIDE.md/' common/zs_a.h
-sed -i 's/GONE.md/RULES.md/; s/zs_b.c/zs_a.c/; s/the design in DESIGN.md/the guide in GUIDE.md/' docs/GUIDE.md
+sed -i 's/GONE.md/RULES.md/; s/zs_b.c/zs_a.c/; s/the plan in PLAN.md/the guide in GUIDE.md/' docs/GUIDE.md
 git add -A
 python3 "$lint" . >../out.txt || fail "still failing: $(cat ../out.txt)"
 echo "doc_refs: reports broken references and only those"
