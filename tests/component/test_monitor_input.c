@@ -486,6 +486,38 @@ static bool bytes_equal(avro_value_t *rec, const char *name, const void *want, s
     return n == len && (len == 0 || memcmp(b, want, len) == 0);
 }
 
+/* An embedded broker of one partition per topic and an input writer to it;
+ * the bootstrap address. */
+static const char *start_broker(zs_broker_t **broker, input_t *in)
+{
+    char errstr[512] = "";
+    assert_int_equal(zs_broker_start(1, "zs.", 1, broker, errstr, sizeof(errstr)), ZS_OK);
+    const char *boot = zs_broker_bootstraps(*broker);
+    input_open(in, boot);
+    return boot;
+}
+
+/* Runs zs-monitor on boot to --exit-idle: exit 0 having handled exactly
+ * events input records (its log is printed when not). */
+static void run_until_idle(const char *boot, int events)
+{
+    char log_path[] = "/tmp/zs-monitor-idle-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
+    int rc = wait_exit(spawn(log_path, args), 40000);
+    char *log = slurp(log_path), want[48];
+    snprintf(want, sizeof(want), "final: events %d (", events);
+    bool counted = strstr(log, want) != NULL;
+    if (rc != 0 || !counted)
+        print_log(log_path);
+    free(log);
+    unlink(log_path);
+    assert_int_equal(rc, 0);
+    assert_true(counted);
+}
+
 /* ---- 1: what it cannot use goes to the dead letters, the rest is applied ---- */
 
 #define NDEAD 12
@@ -975,12 +1007,9 @@ static void log_names_each_and_counts(void **state)
 static void sigterm_stops_cleanly_and_commits(void **state)
 {
     (void)state;
-    char errstr[512] = "";
     zs_broker_t *broker = NULL;
-    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
-    const char *boot = zs_broker_bootstraps(broker);
     input_t in = {0};
-    input_open(&in, boot);
+    const char *boot = start_broker(&broker, &in);
     send_household(&in, "H1");
     fill_income(&in, "E-0", "H1", 2024, 2, 200000);
     send_value(&in, in.income, "zs.income", "H1", NULL);
@@ -1047,12 +1076,9 @@ static void sigterm_stops_cleanly_and_commits(void **state)
 static void quarter_closes_not_aligned_across_topics(void **state)
 {
     (void)state;
-    char errstr[512] = "";
     zs_broker_t *broker = NULL;
-    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
-    const char *boot = zs_broker_bootstraps(broker);
     input_t in = {0};
-    input_open(&in, boot);
+    const char *boot = start_broker(&broker, &in);
     send_household(&in, "H1");
     static const int months[][2] = {{2023, 5}, {2023, 8}, {2023, 11}, {2024, 2}};
     for (int i = 0; i < 4; i++) {
@@ -1149,12 +1175,9 @@ static void on_finding(void *ctx, const rd_kafka_message_t *rkm, const char *sch
 static void data_quality_findings_repeat(void **state)
 {
     (void)state;
-    char errstr[512] = "";
     zs_broker_t *broker = NULL;
-    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
-    const char *boot = zs_broker_bootstraps(broker);
     input_t in = {0};
-    input_open(&in, boot);
+    const char *boot = start_broker(&broker, &in);
     send_household(&in, "H1");
     static const int months[][2] = {{2023, 5}, {2023, 8}, {2023, 11}};
     for (int i = 0; i < 3; i++) {
@@ -1179,19 +1202,7 @@ static void data_quality_findings_repeat(void **state)
         send_value(&in, in.employment, "zs.employment", "H1", NULL);
     }
     input_flush(&in);
-    char log_path[] = "/tmp/zs-monitor-findings-XXXXXX";
-    int fd = mkstemp(log_path);
-    assert_true(fd >= 0);
-    close(fd);
-    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
-    int rc = wait_exit(spawn(log_path, args), 40000);
-    char *log = slurp(log_path);
-    if (rc != 0 || strstr(log, "final: events 12 (") == NULL)
-        print_log(log_path);
-    assert_int_equal(rc, 0);
-    assert_non_null(strstr(log, "final: events 12 ("));
-    free(log);
-    unlink(log_path);
+    run_until_idle(boot, 12);
     finding_ctx_t c = {.finding = "NO_INCOME_REPORTED"};
     read_topic(boot, "zs.audit", on_finding, &c);
     if (c.count != 1)
@@ -1239,12 +1250,9 @@ static void on_old_audit(void *ctx, const rd_kafka_message_t *rkm, const char *s
 static void duplicates_past_the_pruning_horizon(void **state)
 {
     (void)state;
-    char errstr[512] = "";
     zs_broker_t *broker = NULL;
-    assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
-    const char *boot = zs_broker_bootstraps(broker);
     input_t in = {0};
-    input_open(&in, boot);
+    const char *boot = start_broker(&broker, &in);
     send_household(&in, "H1");
     for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
         send_close(&in, input_topics[t], NULL);
@@ -1253,19 +1261,7 @@ static void duplicates_past_the_pruning_horizon(void **state)
     fill_income(&in, "OLD-2", "H1", 2022, 4, 400000);
     send_value(&in, in.income, "zs.income", "H1", NULL);
     input_flush(&in);
-    char log_path[] = "/tmp/zs-monitor-old-XXXXXX";
-    int fd = mkstemp(log_path);
-    assert_true(fd >= 0);
-    close(fd);
-    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
-    int rc = wait_exit(spawn(log_path, args), 40000);
-    char *log = slurp(log_path);
-    if (rc != 0 || strstr(log, "final: events 9 (") == NULL)
-        print_log(log_path);
-    assert_int_equal(rc, 0);
-    assert_non_null(strstr(log, "final: events 9 ("));
-    free(log);
-    unlink(log_path);
+    run_until_idle(boot, 9);
     old_ctx_t c = {0};
     read_topic(boot, "zs.deadletter", on_old_dead, &c);
     read_topic(boot, "zs.audit", on_old_audit, &c);

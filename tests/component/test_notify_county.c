@@ -63,6 +63,28 @@ static void produce_warning(rd_kafka_t *rk, zs_encoder_t *enc, const char *id, c
     zs_buf_free(&msg);
 }
 
+/* Produces n warnings, {warning_id, county_code} each, to zs.warnings of bs. */
+static void produce_warnings(const char *bs, const char *const warnings[][2], size_t n)
+{
+    char errstr[512];
+    zs_schemas_t *set = NULL;
+    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)), ZS_OK);
+    zs_encoder_t *enc = NULL;
+    assert_int_equal(
+        zs_encoder_new(zs_schemas_latest(set, "Warning"), &enc, errstr, sizeof(errstr)), ZS_OK);
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr)),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    assert_non_null(rk);
+    for (size_t i = 0; i < n; i++)
+        produce_warning(rk, enc, warnings[i][0], warnings[i][1]);
+    assert_int_equal(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(rk);
+    zs_encoder_free(enc);
+    zs_schemas_free(set);
+}
+
 /* Runs cmd; returns its exit status. */
 static int run(const char *cmd)
 {
@@ -90,22 +112,8 @@ static void unknown_county_is_dead_lettered(void **state)
     assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
     const char *bs = zs_broker_bootstraps(broker);
 
-    zs_schemas_t *set = NULL;
-    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)), ZS_OK);
-    zs_encoder_t *enc = NULL;
-    assert_int_equal(
-        zs_encoder_new(zs_schemas_latest(set, "Warning"), &enc, errstr, sizeof(errstr)), ZS_OK);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr)),
-                     RD_KAFKA_CONF_OK);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    assert_non_null(rk);
-    produce_warning(rk, enc, "W-unknown", "000000");
-    produce_warning(rk, enc, "W-known", "451227");
-    assert_int_equal(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_destroy(rk);
-    zs_encoder_free(enc);
-    zs_schemas_free(set);
+    static const char *const warnings[][2] = {{"W-unknown", "000000"}, {"W-known", "451227"}};
+    produce_warnings(bs, warnings, 2);
 
     /* Every county to one outbox, through `*`. */
     char routes[1200], outbox[1100], cmd[4096], out[1 << 16];
@@ -180,23 +188,9 @@ static void county_code_from_data_names_a_file(void **state)
     zs_broker_t *broker = NULL;
     assert_int_equal(zs_broker_start(1, "zs.", 1, &broker, errstr, sizeof(errstr)), ZS_OK);
     const char *bs = zs_broker_bootstraps(broker);
-    zs_schemas_t *set = NULL;
-    assert_int_equal(zs_schemas_load(getenv("ZS_SCHEMA_DIR"), &set, errstr, sizeof(errstr)), ZS_OK);
-    zs_encoder_t *enc = NULL;
-    assert_int_equal(
-        zs_encoder_new(zs_schemas_latest(set, "Warning"), &enc, errstr, sizeof(errstr)), ZS_OK);
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr)),
-                     RD_KAFKA_CONF_OK);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    assert_non_null(rk);
-    produce_warning(rk, enc, "W-escape", crafted);
-    produce_warning(rk, enc, "W-long", "../../../../../../tmp/x");
-    produce_warning(rk, enc, "W-known", "451227");
-    assert_int_equal(rd_kafka_flush(rk, 10000), RD_KAFKA_RESP_ERR_NO_ERROR);
-    rd_kafka_destroy(rk);
-    zs_encoder_free(enc);
-    zs_schemas_free(set);
+    const char *const warnings[][2] = {
+        {"W-escape", crafted}, {"W-long", "../../../../../../tmp/x"}, {"W-known", "451227"}};
+    produce_warnings(bs, warnings, 3);
 
     char cmd[4096], out[1 << 16];
     snprintf(cmd, sizeof(cmd), "%s report --county all --out %s/reports -b %s 2>%s/report.log",
