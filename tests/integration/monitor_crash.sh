@@ -25,17 +25,8 @@ fast=(-X transaction.timeout.ms=10000 -X session.timeout.ms=6000)
 
 "$sim" --out a --households "${ZS_CRASH_HOUSEHOLDS:-2000}" --quarters 8 --from 2023Q1 --seed 5 \
     --inject-share 0.1 --quiet 2>sim.log || fail "zs-simulate: $(cat sim.log)"
-for run in ref crash rebalance; do
-    prefix="$base$run."
-    "$topics_bin" -b "$bs" -X zs.topic.prefix="$prefix" --partitions 6 >topics.log 2>&1 ||
-        fail "zs-topics: $(cat topics.log)"
-    push_region a 2023Q1 2024Q4
-done
-ok "one region pushed under three prefixes"
-
-prefix="${base}ref."
-run_monitor ref --exit-idle 6000 "${fast[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"
-read_outputs ref
+ref_args=(--exit-idle 6000 "${fast[@]}")
+push_runs "$base" 6 2023Q1 2024Q4 ref crash rebalance
 
 # Waits until log FILE says the instance holds partitions (or it died).
 wait_assigned() {

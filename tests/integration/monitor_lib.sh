@@ -1,5 +1,5 @@
 # monitor_lib.sh: what the zs-monitor integration tests share (sourced after
-# tests/component/lib.sh, with sim, push, monitor, cat_bin, bs and prefix
+# tests/component/lib.sh, with sim, push, topics_bin, monitor, cat_bin, bs and prefix
 # set, in the work directory).
 
 # push_region DIR FROM TO: pushes DIR's exports, then closes the quarters
@@ -25,6 +25,25 @@ while (y, n) <= (int(t[:4]), int(t[5])):
                 2>>push.log || fail "zs-push close $t $q: $(tail -5 push.log)"
         done
     done
+}
+
+# push_runs BASE PARTITIONS FROM TO RUN...: the region in a/ pushed once per
+# RUN under the topic prefix BASE<run>. (topics of PARTITIONS partitions),
+# quarters FROM..TO closed; then a ref run of zs-monitor with ARGS from
+# $ref_args to --exit-idle, its outputs read (prefix left at BASEref.).
+push_runs() {
+    local base=$1 parts=$2 from=$3 to=$4 run
+    shift 4
+    for run in "$@"; do
+        prefix="$base$run."
+        "$topics_bin" -b "$bs" -X zs.topic.prefix="$prefix" --partitions "$parts" >topics.log 2>&1 ||
+            fail "zs-topics: $(cat topics.log)"
+        push_region a "$from" "$to"
+    done
+    ok "one region pushed under $# prefixes"
+    prefix="${base}ref."
+    run_monitor ref "${ref_args[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"
+    read_outputs ref
 }
 
 # run_monitor NAME ARGS...: runs zs-monitor in the foreground (log

@@ -20,17 +20,8 @@ fast=(-X transaction.timeout.ms=10000 -X session.timeout.ms=6000)
 
 "$sim" --out a --households 1000 --quarters 4 --from 2024Q1 --seed 11 --quiet 2>sim.log ||
     fail "zs-simulate: $(cat sim.log)"
-for run in ref kill; do
-    prefix="$base$run."
-    "$topics_bin" -b "$bs" -X zs.topic.prefix="$prefix" --partitions 2 >topics.log 2>&1 ||
-        fail "zs-topics: $(cat topics.log)"
-    push_region a 2024Q1 2024Q4
-done
-ok "one region pushed under two prefixes"
-
-prefix="${base}ref."
-run_monitor ref --exit-idle 4000 "${fast[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"
-read_outputs ref
+ref_args=(--exit-idle 4000 "${fast[@]}")
+push_runs "$base" 2 2024Q1 2024Q4 ref kill
 
 prefix="${base}kill."
 tiny=(-X zs.monitor.work.max=2 -X zs.monitor.commit.interval=60s -X zs.monitor.commit.records=10000000)
