@@ -71,18 +71,18 @@ static bool valid_id(const char *s)
     return true;
 }
 
-/* Runs the quarterly rules again for late data of month (first quarter
- * whose outcome it can change: from). */
+/* Late data of a closed quarter (the first quarter whose outcome it can
+ * change: from) runs the rules again at the newest closed quarter only: its
+ * windows hold the late figure, an entitlement paid late is checked again, a
+ * cost arriving late is judged there. Closed quarters before it are not
+ * decided again: running them against today's open warnings cleared a
+ * warning opened later and opened it again under the same id (regression
+ * late_data_reopens_a_warning_under_the_same_id). */
 static zs_err_t rerun(monitor_t *m, part_t *pt, mon_hh_t *hh, zs_quarter_t from)
 {
     if (pt->watermark == NO_QUARTER || from > pt->watermark)
         return ZS_OK;
-    if (from < pt->watermark - 7)
-        from = pt->watermark - 7;
-    zs_err_t err = ZS_OK;
-    for (zs_quarter_t q = from; q <= pt->watermark && err == ZS_OK; q++)
-        err = mon_close_quarter(&m->rules, hh, q, &m->out);
-    return err;
+    return mon_close_quarter(&m->rules, hh, pt->watermark, &m->out);
 }
 
 /* The close of quarter q for every household of partition p. */

@@ -339,16 +339,24 @@ static const char *long_source(size_t n)
 }
 
 /* The close marker of 2024Q1 on partition 0 of topic, as zs-push close. */
-static void send_close(input_t *in, const char *topic, int64_t *offset)
+/* The close marker of quarter `quarter` of 2024 on topic. */
+static void send_close_q(input_t *in, const char *topic, int quarter, int64_t *offset)
 {
     avro_value_t *v = zs_encoder_value(in->close);
     set_str(v, "topic", topic);
     set_num(v, "partition", 0, NULL);
     set_num(v, "year", 2024, NULL);
-    set_num(v, "quarter", 1, NULL);
-    set_num(v, "closed_at", 1712000000000, NULL);
+    set_num(v, "quarter", quarter, NULL);
+    set_num(v, "closed_at", 1712000000000 + (quarter - 1) * 7862400000LL, NULL);
     set_str(v, "closed_by", "test");
-    send_value(in, in->close, topic, "#close/2024Q1", offset);
+    char key[24];
+    snprintf(key, sizeof(key), "#close/2024Q%d", quarter);
+    send_value(in, in->close, topic, key, offset);
+}
+
+static void send_close(input_t *in, const char *topic, int64_t *offset)
+{
+    send_close_q(in, topic, 1, offset);
 }
 
 static const char *const input_topics[] = {"zs.household", "zs.income",   "zs.employment",
@@ -1212,6 +1220,69 @@ static void data_quality_findings_repeat(void **state)
     zs_broker_stop(broker);
 }
 
+/* Appends "<STATUS> <RULE> <warning_id>; " for every warning of H1. */
+static void on_warning_line(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                            avro_value_t *v)
+{
+    (void)rkm;
+    (void)schema;
+    char *lines = ctx;
+    size_t len = strlen(lines);
+    snprintf(lines + len, 2048 - len, "%s %s %s; ", get_enum(v, "status"), get_enum(v, "rule"),
+             get_s(v, "warning_id"));
+}
+
+/* Regression: late data re-opens a warning under the same id. H1's
+ * LOW_INCOME opens at the close of 2024Q2 (it did not hold in Q1). An
+ * employment record of February, arriving after both closes, re-ran Q1
+ * and Q2: Q1 cleared the warning opened in June, Q2 opened it again under
+ * the same warning_id (and a county got CLEARED, then OPEN again, for a
+ * warning the record did not touch). Late data now runs the rules again at
+ * the newest closed quarter only: nothing changes, nothing is written. */
+static void late_data_reopens_a_warning_under_the_same_id(void **state)
+{
+    (void)state;
+    zs_broker_t *broker = NULL;
+    input_t in = {0};
+    const char *boot = start_broker(&broker, &in);
+    send_household(&in, "H1");
+    /* T12M of 2024Q1: 1,800,000 fen (one member); of 2024Q2: 950,000. */
+    static const int income[][3] = {{2023, 5, 900000},
+                                    {2023, 8, 300000},
+                                    {2023, 11, 300000},
+                                    {2024, 2, 300000},
+                                    {2024, 5, 50000}};
+    for (int i = 0; i < 5; i++) {
+        char id[16] = "";
+        snprintf(id, sizeof(id), "E-%d", i);
+        fill_income(&in, id, "H1", income[i][0], income[i][1], income[i][2]);
+        send_value(&in, in.income, "zs.income", "H1", NULL);
+    }
+    for (int q = 1; q <= 2; q++)
+        for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
+            send_close_q(&in, input_topics[t], q, NULL);
+    avro_value_t *v = zs_encoder_value(in.employment); /* late: February's */
+    set_str(v, "event_id", "J-1");
+    set_str(v, "household_id", "H1");
+    set_str(v, "person_id", "P1");
+    set_num(v, "year", 2024, NULL);
+    set_num(v, "month", 2, NULL);
+    set_num(v, "status", 0, "LOCAL");
+    set_num(v, "wants_work", 0, NULL);
+    set_str(v, "source", "hrss");
+    set_num(v, "reported_at", 1720000000000, NULL);
+    send_value(&in, in.employment, "zs.employment", "H1", NULL);
+    input_flush(&in);
+    run_until_idle(boot, 19);
+    char lines[2048] = "";
+    read_topic(boot, "zs.warnings", on_warning_line, lines);
+    if (strcmp(lines, "OPEN LOW_INCOME W-H1-LOW_INCOME---202406; ") != 0)
+        fprintf(stderr, "warnings of H1: %s\n", lines);
+    assert_string_equal(lines, "OPEN LOW_INCOME W-H1-LOW_INCOME---202406; ");
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
 typedef struct old_ctx {
     int dead_old, dead_other, audit_old;
 } old_ctx_t;
@@ -1456,6 +1527,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(sigterm_stops_cleanly_and_commits),
         cmocka_unit_test(quarter_closes_not_aligned_across_topics),
         cmocka_unit_test(data_quality_findings_repeat),
+        cmocka_unit_test(late_data_reopens_a_warning_under_the_same_id),
         cmocka_unit_test(duplicates_past_the_pruning_horizon),
         cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
     };
