@@ -93,6 +93,12 @@ typedef struct sim_member {
     bool active;
 } sim_member_t;
 
+/* Every statement and transaction carries its epoch: when the monitor
+ * reads it relative to the span's closes. 0: before the first close (a
+ * batch, every record pushed before any close); k: after the close of the
+ * span's quarter k - 1 and before that of quarter k (sim_live.h; k = the
+ * number of quarters: after the last close). */
+
 /* An income statement (identity: household, month, component, source). */
 typedef struct sim_income {
     char event_id[SIM_ID_SIZE];
@@ -101,6 +107,7 @@ typedef struct sim_income {
     const char *source; /* static string, e.g. "hrss" */
     int64_t fen;        /* >= 0 */
     int64_t reported_ms;
+    int epoch;
 } sim_income_t;
 
 /* An employment statement (identity: person, month). */
@@ -111,6 +118,7 @@ typedef struct sim_job {
     sim_status_t status;
     bool wants_work;
     int64_t reported_ms;
+    int epoch;
 } sim_job_t;
 
 /* A subsidy record: a DUE statement (identity: household, person, program,
@@ -123,6 +131,7 @@ typedef struct sim_subsidy {
     zs_month_t month;
     int64_t fen;
     int64_t reported_ms; /* for PAID: when it was paid */
+    int epoch;
 } sim_subsidy_t;
 
 /* A hardship cost (a transaction). */
@@ -132,6 +141,7 @@ typedef struct sim_cost {
     sim_cost_kind_t kind;
     int64_t fen;
     int64_t reported_ms;
+    int epoch;
 } sim_cost_t;
 
 /* The export files a household writes rows into. */

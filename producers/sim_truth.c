@@ -20,10 +20,8 @@ static const char *const rule_names[SIM_RULE__COUNT] = {
 };
 
 static const char *const finding_names[SIM_FINDING__COUNT] = {
-    "INCOME_JUMP",
-    "NEGATIVE_NET_INCOME",
-    "MIGRANT_WITHOUT_LABOR",
-    "NO_INCOME_REPORTED",
+    "INCOME_JUMP",        "NEGATIVE_NET_INCOME",      "MIGRANT_WITHOUT_LABOR",
+    "NO_INCOME_REPORTED", "CLOSED_QUARTER_REWRITTEN",
 };
 
 const char *sim_rule_name(sim_rule_t r)
@@ -131,7 +129,23 @@ struct sim_truth {
     zs_buf_t decisions; /* sim_transition_t */
     zs_buf_t opened;    /* sim_transition_t */
     zs_buf_t findings;  /* sim_found_t */
+    /* uint8_t per record: arrived (seen by the runs from now on) */
+    zs_buf_t seen_inc, seen_job, seen_sub, seen_cost;
+    zs_buf_t judged; /* uint8_t per cost: judged (LARGE_EXPENSE) */
+    bool stale;      /* records arrived since the figures were worked out */
 };
+
+#define NBUFS 17
+
+/* Every scratch buffer of t, into out[NBUFS]. */
+static void buffers(sim_truth_t *t, zs_buf_t *out[NBUFS])
+{
+    zs_buf_t *list[NBUFS] = {&t->keys,      &t->keep,     &t->net,      &t->has,      &t->status,
+                             &t->wants,     &t->pays,     &t->ents,     &t->open,     &t->decisions,
+                             &t->opened,    &t->findings, &t->seen_inc, &t->seen_job, &t->seen_sub,
+                             &t->seen_cost, &t->judged};
+    memcpy(out, list, sizeof(list));
+}
 
 zs_err_t sim_truth_new(sim_truth_t **out)
 {
@@ -139,9 +153,9 @@ zs_err_t sim_truth_new(sim_truth_t **out)
     *out = t;
     if (t == NULL)
         return ZS_ERR_NOMEM;
-    zs_buf_t *bufs[] = {&t->keys, &t->keep, &t->net,  &t->has,       &t->status, &t->wants,
-                        &t->pays, &t->ents, &t->open, &t->decisions, &t->opened, &t->findings};
-    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+    zs_buf_t *bufs[NBUFS];
+    buffers(t, bufs);
+    for (size_t i = 0; i < NBUFS; i++)
         zs_buf_init(bufs[i], SCRATCH_MAX);
     return ZS_OK;
 }
@@ -150,9 +164,9 @@ void sim_truth_free(sim_truth_t *t)
 {
     if (t == NULL)
         return;
-    zs_buf_t *bufs[] = {&t->keys, &t->keep, &t->net,  &t->has,       &t->status, &t->wants,
-                        &t->pays, &t->ents, &t->open, &t->decisions, &t->opened, &t->findings};
-    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+    zs_buf_t *bufs[NBUFS];
+    buffers(t, bufs);
+    for (size_t i = 0; i < NBUFS; i++)
         zs_buf_free(bufs[i]);
     free(t);
 }
@@ -247,8 +261,9 @@ static zs_err_t income_months(sim_truth_t *t)
     const uint8_t *keep = (const uint8_t *)t->keep.data;
     sortkey_t *k = (sortkey_t *)(void *)t->keys.data;
     size_t nk = 0;
+    const uint8_t *seen = (const uint8_t *)t->seen_inc.data;
     for (size_t i = 0; i < n; i++)
-        if (keep[i] && inc[i].month >= t->lo && inc[i].month <= t->hi)
+        if (keep[i] && seen[i] && inc[i].month >= t->lo && inc[i].month <= t->hi)
             k[nk++] = (sortkey_t){&inc[i], i};
     qsort(k, nk, sizeof(*k), cmp_income_identity);
     int64_t *net = (int64_t *)(void *)t->net.data;
@@ -331,7 +346,8 @@ static zs_err_t member_months(sim_truth_t *t, char *errstr, size_t errstr_size)
         if (j->member < 0 || (size_t)j->member >= t->nmembers)
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                            "employment %s: member %d out of range", j->event_id, j->member);
-        if (!keep[i] || j->month < t->lo || j->month > t->hi)
+        if (!keep[i] || !((const uint8_t *)t->seen_job.data)[i] || j->month < t->lo ||
+            j->month > t->hi)
             continue;
         sortkey_t *b = &best[(size_t)j->member * t->nmonths + (size_t)(j->month - t->lo)];
         const sim_job_t *o = b->rec;
@@ -357,7 +373,8 @@ static zs_err_t member_months(sim_truth_t *t, char *errstr, size_t errstr_size)
         if (s->member >= 0 && (size_t)s->member >= t->nmembers)
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                            "subsidy %s: member %d out of range", s->event_id, s->member);
-        if (!keep[i] || !s->paid || s->member < 0 || s->month < t->lo || s->month > t->hi)
+        if (!keep[i] || !((const uint8_t *)t->seen_sub.data)[i] || !s->paid || s->member < 0 ||
+            s->month < t->lo || s->month > t->hi)
             continue;
         size_t c = (size_t)s->member * t->nmonths + (size_t)(s->month - t->lo);
         if (s->program == SIM_PENSION)
@@ -411,8 +428,9 @@ static zs_err_t entitlements(sim_truth_t *t)
     const uint8_t *keep = (const uint8_t *)t->keep.data;
     sortkey_t *k = (sortkey_t *)(void *)t->keys.data;
     size_t nk = 0;
+    const uint8_t *seen = (const uint8_t *)t->seen_sub.data;
     for (size_t i = 0; i < n; i++)
-        if (keep[i] && !sub[i].paid)
+        if (keep[i] && seen[i] && !sub[i].paid)
             k[nk++] = (sortkey_t){&sub[i], i};
     qsort(k, nk, sizeof(*k), cmp_due_identity);
     for (size_t i = 0; i < nk; i++) {
@@ -432,8 +450,8 @@ static zs_err_t entitlements(sim_truth_t *t)
         int64_t deadline = sim_month_start_ms(d->month + 2);
         for (size_t j = 0; j < n; j++) {
             const sim_subsidy_t *p = &sub[j];
-            if (!keep[j] || !p->paid || p->member != d->member || p->program != d->program ||
-                p->month != d->month)
+            if (!keep[j] || !seen[j] || !p->paid || p->member != d->member ||
+                p->program != d->program || p->month != d->month)
                 continue;
             e.paid_count++;
             e.paid_sum += p->fen;
@@ -615,9 +633,14 @@ static zs_err_t expense_rule(sim_truth_t *t, zs_quarter_t q)
     const uint8_t *keep = (const uint8_t *)t->keep.data;
     sortkey_t *k = (sortkey_t *)(void *)t->keys.data;
     size_t nk = 0;
+    const uint8_t *seen = (const uint8_t *)t->seen_cost.data;
+    uint8_t *judged = (uint8_t *)t->judged.data;
     for (size_t i = 0; i < n; i++)
-        if (keep[i] && zs_month_quarter(costs[i].month) == q)
+        if (keep[i] && seen[i] && !judged[i] && costs[i].month >= t->span_lo &&
+            zs_month_quarter(costs[i].month) <= q) {
             k[nk++] = (sortkey_t){&costs[i], i};
+            judged[i] = 1;
+        }
     qsort(k, nk, sizeof(*k), cmp_cost);
     const sim_rules_t *r = t->rules;
     for (size_t i = 0; i < nk && err == ZS_OK; i++) {
@@ -682,6 +705,187 @@ static zs_err_t subsidy_rules(sim_truth_t *t, zs_quarter_t q)
     return err;
 }
 
+/* ---- arrival ---- */
+
+/* Sizes each "seen" and "judged" array to its records, all zero. */
+static zs_err_t arrivals_reset(sim_truth_t *t)
+{
+    size_t ni, nj, ns, nc;
+    sim_incomes(t->hh, &ni);
+    sim_jobs(t->hh, &nj);
+    sim_subsidies(t->hh, &ns);
+    sim_costs(t->hh, &nc);
+    zs_err_t err = zeroed(&t->seen_inc, ni, 1);
+    if (err == ZS_OK)
+        err = zeroed(&t->seen_job, nj, 1);
+    if (err == ZS_OK)
+        err = zeroed(&t->seen_sub, ns, 1);
+    if (err == ZS_OK)
+        err = zeroed(&t->seen_cost, nc, 1);
+    if (err == ZS_OK)
+        err = zeroed(&t->judged, nc, 1);
+    return err;
+}
+
+/* The first quarter whose outcome a record can change (RULES.md "When rules
+ * run"). */
+static zs_quarter_t income_from(const sim_income_t *x)
+{
+    return zs_month_quarter(x->month);
+}
+
+static zs_quarter_t job_from(const sim_job_t *x)
+{
+    return zs_month_quarter(x->month);
+}
+
+static zs_quarter_t subsidy_from(const sim_subsidy_t *x)
+{
+    bool enrols = x->paid && (x->program == SIM_PENSION || x->program == SIM_DISABILITY);
+    return zs_month_quarter(enrols ? x->month : x->month + 1);
+}
+
+static zs_quarter_t cost_from(const sim_cost_t *x)
+{
+    return zs_month_quarter(x->month);
+}
+
+/* Epochs past the last close count as after it. */
+static int epoch_of(int epoch, int quarters)
+{
+    return epoch < 0 ? 0 : epoch > quarters ? quarters : epoch;
+}
+
+/* The rules of quarter q over the records seen, the figures worked out
+ * again first if records arrived. */
+static zs_err_t run_quarter(sim_truth_t *t, zs_quarter_t q, char *errstr, size_t errstr_size)
+{
+    zs_err_t err = ZS_OK;
+    if (t->stale) {
+        err = income_months(t);
+        if (err == ZS_OK)
+            err = member_months(t, errstr, errstr_size);
+        if (err == ZS_OK) /* t->keep marks the subsidies' repeats now */
+            err = entitlements(t);
+        t->stale = false;
+    }
+    int64_t active = 0, labour = 0;
+    size_t nm;
+    const sim_member_t *mem = sim_members(t->hh, &nm);
+    for (size_t i = 0; i < nm; i++) {
+        active += mem[i].active;
+        labour += mem[i].active && (mem[i].labor == SIM_SKILLED || mem[i].labor == SIM_ORDINARY);
+    }
+    if (err == ZS_OK)
+        err = income_rules(t, q, active);
+    if (err == ZS_OK)
+        err = labour_rule(t, q, active, labour);
+    if (err == ZS_OK)
+        err = member_rules(t, q);
+    if (err == ZS_OK)
+        err = subsidy_rules(t, q);
+    if (err == ZS_OK)
+        err = expense_rule(t, q);
+    return err;
+}
+
+/* A late income statement x (index i) that replaces the standing statement
+ * of its identity with another figure: CLOSED_QUARTER_REWRITTEN. */
+static zs_err_t rewritten(sim_truth_t *t, size_t i)
+{
+    size_t n;
+    const sim_income_t *inc = sim_incomes(t->hh, &n), *x = &inc[i], *standing = NULL;
+    zs_err_t err = mark_repeats(t, inc, n, sizeof(*inc));
+    if (err != ZS_OK)
+        return err;
+    const uint8_t *keep = (const uint8_t *)t->keep.data;
+    const uint8_t *seen = (const uint8_t *)t->seen_inc.data;
+    if (!keep[i])
+        return ZS_OK;
+    for (size_t j = 0; j < n; j++) {
+        const sim_income_t *y = &inc[j];
+        if (j == i || !keep[j] || !seen[j] || y->month != x->month ||
+            y->component != x->component || strcmp(y->source, x->source) != 0)
+            continue;
+        if (standing == NULL ||
+            stands_over(y->reported_ms, y->event_id, standing->reported_ms, standing->event_id))
+            standing = y;
+    }
+    if (standing == NULL || standing->fen == x->fen ||
+        !stands_over(x->reported_ms, x->event_id, standing->reported_ms, standing->event_id))
+        return ZS_OK;
+    return find(t, SIM_CLOSED_QUARTER_REWRITTEN, x->month);
+}
+
+/* The records of epoch k arriving after the close of the quarter they can
+ * change (w, the newest closed), one after another, each running the rules
+ * of w again: kinds in topic order, records in array order. */
+static zs_err_t late_arrivals(sim_truth_t *t, int k, int quarters, zs_quarter_t w, char *errstr,
+                              size_t errstr_size)
+{
+    size_t n;
+    zs_err_t err = ZS_OK;
+    const sim_income_t *inc = sim_incomes(t->hh, &n);
+    for (size_t i = 0; i < n && err == ZS_OK; i++)
+        if (epoch_of(inc[i].epoch, quarters) == k && income_from(&inc[i]) <= w) {
+            err = rewritten(t, i);
+            ((uint8_t *)t->seen_inc.data)[i] = 1;
+            t->stale = true;
+            if (err == ZS_OK)
+                err = run_quarter(t, w, errstr, errstr_size);
+        }
+    const sim_job_t *job = sim_jobs(t->hh, &n);
+    for (size_t i = 0; i < n && err == ZS_OK; i++)
+        if (epoch_of(job[i].epoch, quarters) == k && job_from(&job[i]) <= w) {
+            ((uint8_t *)t->seen_job.data)[i] = 1;
+            t->stale = true;
+            err = run_quarter(t, w, errstr, errstr_size);
+        }
+    const sim_subsidy_t *sub = sim_subsidies(t->hh, &n);
+    for (size_t i = 0; i < n && err == ZS_OK; i++)
+        if (epoch_of(sub[i].epoch, quarters) == k && subsidy_from(&sub[i]) <= w) {
+            ((uint8_t *)t->seen_sub.data)[i] = 1;
+            t->stale = true;
+            err = run_quarter(t, w, errstr, errstr_size);
+        }
+    const sim_cost_t *cost = sim_costs(t->hh, &n);
+    for (size_t i = 0; i < n && err == ZS_OK; i++)
+        if (epoch_of(cost[i].epoch, quarters) == k && cost_from(&cost[i]) <= w) {
+            ((uint8_t *)t->seen_cost.data)[i] = 1;
+            t->stale = true;
+            err = run_quarter(t, w, errstr, errstr_size);
+        }
+    return err;
+}
+
+/* Marks record i seen if its epoch is k; whether it was new. */
+static bool arrive(zs_buf_t *seen, size_t i, int epoch, int k, int quarters)
+{
+    uint8_t *s = (uint8_t *)seen->data;
+    if (epoch_of(epoch, quarters) != k || s[i])
+        return false;
+    s[i] = 1;
+    return true;
+}
+
+/* Every other record of epoch k arrives (before the close of its quarter). */
+static void on_time_arrivals(sim_truth_t *t, int k, int quarters)
+{
+    size_t n;
+    const sim_income_t *inc = sim_incomes(t->hh, &n);
+    for (size_t i = 0; i < n; i++)
+        t->stale |= arrive(&t->seen_inc, i, inc[i].epoch, k, quarters);
+    const sim_job_t *job = sim_jobs(t->hh, &n);
+    for (size_t i = 0; i < n; i++)
+        t->stale |= arrive(&t->seen_job, i, job[i].epoch, k, quarters);
+    const sim_subsidy_t *sub = sim_subsidies(t->hh, &n);
+    for (size_t i = 0; i < n; i++)
+        t->stale |= arrive(&t->seen_sub, i, sub[i].epoch, k, quarters);
+    const sim_cost_t *cost = sim_costs(t->hh, &n);
+    for (size_t i = 0; i < n; i++)
+        t->stale |= arrive(&t->seen_cost, i, cost[i].epoch, k, quarters);
+}
+
 zs_err_t sim_truth_evaluate(sim_truth_t *t, const sim_household_t *hh, const sim_rules_t *rules,
                             zs_quarter_t from, int quarters, char *errstr, size_t errstr_size)
 {
@@ -695,31 +899,21 @@ zs_err_t sim_truth_evaluate(sim_truth_t *t, const sim_household_t *hh, const sim
     t->span_lo = zs_quarter_first_month(from);
     t->span_hi = t->hi;
     t->nmonths = (size_t)(t->hi - t->lo + 1);
-    const sim_member_t *mem = sim_members(hh, &t->nmembers);
+    sim_members(hh, &t->nmembers);
     zs_buf_reset(&t->open);
     zs_buf_reset(&t->decisions);
     zs_buf_reset(&t->opened);
     zs_buf_reset(&t->findings);
-    int64_t active = 0, labour = 0;
-    for (size_t i = 0; i < t->nmembers; i++) {
-        active += mem[i].active;
-        labour += mem[i].active && (mem[i].labor == SIM_SKILLED || mem[i].labor == SIM_ORDINARY);
-    }
-    zs_err_t err = income_months(t);
-    if (err == ZS_OK)
-        err = member_months(t, errstr, errstr_size);
-    if (err == ZS_OK) /* t->keep marks the subsidies' repeats now */
-        err = entitlements(t);
-    for (zs_quarter_t q = from; q <= to && err == ZS_OK; q++) {
-        err = income_rules(t, q, active);
-        if (err == ZS_OK)
-            err = labour_rule(t, q, active, labour);
-        if (err == ZS_OK)
-            err = member_rules(t, q);
-        if (err == ZS_OK)
-            err = subsidy_rules(t, q);
-        if (err == ZS_OK)
-            err = expense_rule(t, q);
+    zs_err_t err = arrivals_reset(t);
+    t->stale = true;
+    /* Epoch k: what arrives after the close of the span's quarter k - 1,
+     * then the close of quarter k (none after the last). */
+    for (int k = 0; k <= quarters && err == ZS_OK; k++) {
+        if (k > 0)
+            err = late_arrivals(t, k, quarters, from + k - 1, errstr, errstr_size);
+        on_time_arrivals(t, k, quarters);
+        if (err == ZS_OK && k < quarters)
+            err = run_quarter(t, from + k, errstr, errstr_size);
     }
     if (err == ZS_ERR_NOMEM || err == ZS_ERR_OVERFLOW)
         return zs_fail(errstr, errstr_size, err, "household %s: out of memory", hh->household_id);

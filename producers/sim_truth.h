@@ -4,23 +4,31 @@
  * logic, so the warnings a correct zs-monitor opens can be listed before it
  * runs. Pure logic: no I/O, no Kafka, no randomness.
  *
- * What it assumes (zs-simulate's README.txt says the same): every file is
- * pushed before the period-close markers of the span's quarters, so when a
- * quarter closes the monitor holds all of the household's data; only the
- * span's quarters are closed. Hence:
+ * When data arrives: every record carries its epoch (sim_household.h). In a
+ * batch (every epoch 0) each close sees all of a household's data. With a
+ * live feed (sim_live.h) quarter q is judged on the records of the epochs up
+ * to q's; a record arriving after the close of the quarter it can change
+ * (consumers/RULES.md "When rules run": its month's quarter; a subsidy
+ * record the quarter of its deadline, a PENSION or DISABILITY payment its
+ * month's) runs the rules again at the newest closed quarter when it
+ * arrives, one record after another, as zs-monitor does. Hence:
  * - statements: of one identity the latest reported_at stands, on a tie the
  *   greater event_id (byte order); a repeated event_id is ignored (the first
  *   one stays), for every record type;
- * - quarterly rules run at each span quarter's close; LARGE_EXPENSE at the
- *   close of the quarter of the cost's month; an entitlement at the close of
- *   the quarter in which its deadline (end of the following month, +08:00)
- *   passed; only costs and entitlements whose month lies in the span count;
- * - a payment "arrives" when it is in the data: an entitlement is MISSING when
- *   it has no PAID at all, SHORT when payments reported by the deadline (at
- *   least one) and all payments both sum to less than due, DUPLICATE with two
- *   or more PAID (distinct event_ids);
- * - CLOSED_QUARTER_REWRITTEN depends on arrival after a close and is not
- *   predicted. */
+ * - quarterly rules run at each span quarter's close; a hardship cost is
+ *   judged once, at the first run after it arrived that reaches its month's
+ *   quarter; an entitlement at every run from the close of the quarter in
+ *   which its deadline (end of the following month, +08:00) passed; only
+ *   costs and entitlements whose month lies in the span count;
+ * - a payment "arrives" when it is in the data seen: an entitlement is
+ *   MISSING when it has no PAID seen, SHORT when payments reported by the
+ *   deadline (at least one) and all payments seen both sum to less than due,
+ *   DUPLICATE with two or more PAID (distinct event_ids);
+ * - CLOSED_QUARTER_REWRITTEN: an income statement arriving after its
+ *   quarter's close that replaces the standing one with another figure.
+ * Several late records of one household in one epoch on different topics
+ * would be order-dependent (the monitor reads topics in any order): a live
+ * feed gives a household at most one topic with late records per epoch. */
 #ifndef SIM_TRUTH_H
 #define SIM_TRUTH_H
 
@@ -53,6 +61,7 @@ typedef enum sim_finding {
     SIM_NEGATIVE_NET_INCOME,
     SIM_MIGRANT_WITHOUT_LABOR,
     SIM_NO_INCOME_REPORTED,
+    SIM_CLOSED_QUARTER_REWRITTEN,
     SIM_FINDING__COUNT
 } sim_finding_t;
 

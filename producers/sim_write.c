@@ -300,19 +300,28 @@ static void event_rows(sim_writer_t *w, const sim_household_t *hh)
         put_time(&r, cost[i].reported_ms);
         end_row(w, SIM_FILE_HARDSHIP, &r);
     }
+}
 
+static void bad_rows(sim_writer_t *w, const sim_household_t *hh)
+{
+    size_t n;
     const sim_bad_row_t *bad = sim_bad_rows(hh, &n);
+    row_t r = {.n = 0};
     for (size_t i = 0; i < n; i++) {
         puts_(&r, bad[i].text);
         end_row(w, bad[i].file, &r);
     }
 }
 
-zs_err_t sim_writer_household(sim_writer_t *w, const sim_household_t *hh, char *errstr,
-                              size_t errstr_size)
+zs_err_t sim_writer_rows_of(sim_writer_t *w, const sim_household_t *hh, unsigned parts,
+                            char *errstr, size_t errstr_size)
 {
-    household_rows(w, hh);
-    event_rows(w, hh);
+    if (parts & SIM_WRITE_SNAPSHOT)
+        household_rows(w, hh);
+    if (parts & SIM_WRITE_EVENTS)
+        event_rows(w, hh);
+    if (parts & SIM_WRITE_BAD)
+        bad_rows(w, hh);
     if (w->err != ZS_OK)
         return zs_fail(errstr, errstr_size, w->err, "household %s: %s", hh->household_id,
                        zs_err2str(w->err));
@@ -320,6 +329,13 @@ zs_err_t sim_writer_household(sim_writer_t *w, const sim_household_t *hh, char *
     for (int f = 0; f < SIM_FILE__COUNT && err == ZS_OK; f++)
         err = flush(w, (sim_file_t)f, false, errstr, errstr_size);
     return err;
+}
+
+zs_err_t sim_writer_household(sim_writer_t *w, const sim_household_t *hh, char *errstr,
+                              size_t errstr_size)
+{
+    return sim_writer_rows_of(w, hh, SIM_WRITE_SNAPSHOT | SIM_WRITE_EVENTS | SIM_WRITE_BAD, errstr,
+                              errstr_size);
 }
 
 zs_err_t sim_writer_close(sim_writer_t *w, char *errstr, size_t errstr_size)

@@ -21,6 +21,15 @@ zs_err_t sim_writer_open(const char *dir, sim_writer_t **out, char *errstr, size
 zs_err_t sim_writer_household(sim_writer_t *w, const sim_household_t *hh, char *errstr,
                               size_t errstr_size);
 
+/* Parts of a household's rows, for sim_writer_rows_of: its household row
+ * and members, its statements and transactions, its bad rows. */
+#define SIM_WRITE_SNAPSHOT 1u
+#define SIM_WRITE_EVENTS   2u
+#define SIM_WRITE_BAD      4u
+/* Appends the parts of hh's rows that parts names, in that order. */
+zs_err_t sim_writer_rows_of(sim_writer_t *w, const sim_household_t *hh, unsigned parts,
+                            char *errstr, size_t errstr_size);
+
 /* Flushes and closes every file; ZS_ERR_IO names the first that failed. */
 zs_err_t sim_writer_close(sim_writer_t *w, char *errstr, size_t errstr_size);
 /* Frees the writer (closing files still open, ignoring errors). NULL is fine. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sim_gen.h"
+#include "sim_live.h"
 #include "sim_truth.h"
 #include "sim_write.h"
 #include "zs_config.h"
@@ -39,6 +40,11 @@ static const char usage[] =
     "                        7 quarters earlier so year-on-year figures are covered\n"
     "  --quarters Q          simulated quarters (default 8; 1..40)\n"
     "  --inject-share F      share of households with an injected case (default 0.05)\n"
+    "  --live                deliver the region as a monthly feed instead: DIR/live/\n"
+    "                        holds one directory of exports per monthly push and\n"
+    "                        schedule.txt, the pushes and close markers in order;\n"
+    "                        late corrections and payments, snapshots pushed again;\n"
+    "                        the ground truth follows that order of arrival\n"
     "  --quiet               no progress line\n"
     "  -X KEY=VALUE          a zs.* property (zs.data.dir, zs.region, zs.log.level...)\n"
     "  -F FILE               read properties from a key=value file\n"
@@ -46,7 +52,9 @@ static const char usage[] =
     "Exit status: 0 written; 1 a file could not be written; 2 bad usage.\n";
 
 #define MIN_HOUSEHOLDS 1000
-#define MAX_HOUSEHOLDS 1500000
+/* --live: the share of background households given a late record. */
+#define LIVE_LATE_SHARE 0.1
+#define MAX_HOUSEHOLDS  1500000
 
 typedef struct options {
     const char *out;
@@ -54,7 +62,7 @@ typedef struct options {
     zs_quarter_t from;
     int quarters;
     double inject_share;
-    bool quiet;
+    bool quiet, live;
 } options_t;
 
 /* Counts for the summary and README.txt. */
@@ -99,15 +107,12 @@ static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 
 static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
 {
-    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
-                                             {"households", required_argument, NULL, 'n'},
-                                             {"seed", required_argument, NULL, 's'},
-                                             {"from", required_argument, NULL, 'f'},
-                                             {"quarters", required_argument, NULL, 'Q'},
-                                             {"inject-share", required_argument, NULL, 'i'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"out", required_argument, NULL, 'o'},      {"households", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},     {"from", required_argument, NULL, 'f'},
+        {"quarters", required_argument, NULL, 'Q'}, {"inject-share", required_argument, NULL, 'i'},
+        {"quiet", no_argument, NULL, 'q'},          {"live", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     char errstr[512];
     uint64_t v;
     int c;
@@ -163,6 +168,9 @@ static int parse_args(int argc, char **argv, options_t *opt, zs_config_t *cfg)
         }
         case 'q':
             opt->quiet = true;
+            break;
+        case 'L':
+            opt->live = true;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -306,8 +314,15 @@ static zs_err_t close_out(FILE **fp, const char *path, char *errstr, size_t errs
     return bad ? zs_fail(errstr, errstr_size, ZS_ERR_IO, "%s: write failed", path) : ZS_OK;
 }
 
+/* Megabytes of exports written so far. */
+static double megabytes(const sim_writer_t *w, const sim_live_t *live)
+{
+    return (double)(w != NULL ? sim_writer_bytes(w) : sim_live_bytes(live)) / 1e6;
+}
+
 static void progress(const options_t *opt, uint64_t done, const struct timespec *started,
-                     struct timespec *last, const sim_writer_t *w, bool final)
+                     struct timespec *last, const sim_writer_t *w, const sim_live_t *live,
+                     bool final)
 {
     if (opt->quiet || !isatty(2))
         return;
@@ -317,13 +332,14 @@ static void progress(const options_t *opt, uint64_t done, const struct timespec 
     double secs = seconds_since(started), rate = secs > 0 ? (double)done / secs : 0;
     double eta = rate > 0 ? (double)(opt->households - done) / rate : 0;
     fprintf(stderr, "\r%10" PRIu64 "/%" PRIu64 " households %8.0f/s %8.1f MB  ETA %d:%02d", done,
-            opt->households, rate, (double)sim_writer_bytes(w) / 1e6, (int)eta / 60, (int)eta % 60);
+            opt->households, rate, megabytes(w, live), (int)eta / 60, (int)eta % 60);
     fputs(final ? "\n" : "  ", stderr);
 }
 
 /* README.txt: what the directory holds, how it was made, what it contains. */
 static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_writer_t *w,
-                             const sim_gen_t *gen, char *errstr, size_t errstr_size)
+                             const sim_live_t *live, const sim_gen_t *gen, char *errstr,
+                             size_t errstr_size)
 {
     char path[4096], from[ZS_PERIOD_STR_SIZE], to[ZS_PERIOD_STR_SIZE], hist[ZS_PERIOD_STR_SIZE];
     FILE *fp = open_out(opt->out, "README.txt", path, sizeof(path), NULL);
@@ -349,16 +365,37 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
             "Registry exports (the contract of docs/CONTRACT.md, exactly the columns of\n"
             "common/zs_input.c; push households first, with --members):\n",
             opt->households, opt->seed, from, opt->quarters, opt->inject_share, from, to, hist);
-    for (int f = 0; f < SIM_FILE__COUNT; f++)
-        fprintf(fp, "  %-16s %12" PRIu64 " rows\n", sim_file_name((sim_file_t)f),
-                sim_writer_rows(w, (sim_file_t)f));
+    if (live != NULL) {
+        const sim_live_stats_t *ls = sim_live_stats(live);
+        fprintf(fp,
+                "  a monthly feed (--live): live/YYYY-MM/ holds the exports of one push\n"
+                "  (what the registries reported in the month before), live/schedule.txt\n"
+                "  the %" PRIu64 " pushes and %" PRIu64 " close markers in the order they\n"
+                "  happen. Each topic closes a quarter in the second or third month after\n"
+                "  it, right after its own file of that push. %" PRIu64 " late corrections,\n"
+                "  %" PRIu64 " late payments (each in a household without an injected case),\n"
+                "  %" PRIu64 " snapshots pushed again mid-quarter; %" PRIu64 " records in all\n"
+                "  arrive after the close of a quarter they change.\n"
+                "\n"
+                "The ground truth below follows that order of arrival: quarter Q is judged\n"
+                "on the records before each topic's close of Q, and a record arriving after\n"
+                "the close of a quarter it can change runs the rules again at the newest\n"
+                "closed quarter (consumers/RULES.md \"When rules run\").\n"
+                "\n",
+                ls->pushes, ls->closes, ls->late_corrections, ls->late_payments,
+                ls->snapshots_again, ls->late_records);
+    } else {
+        for (int f = 0; f < SIM_FILE__COUNT; f++)
+            fprintf(fp, "  %-16s %12" PRIu64 " rows\n", sim_file_name((sim_file_t)f),
+                    sim_writer_rows(w, (sim_file_t)f));
+        fprintf(fp, "\n"
+                    "  zs-push households --members members.csv households.csv -b BROKERS\n"
+                    "  zs-push income income.csv -b BROKERS   (and employment, subsidy, hardship)\n"
+                    "  zs-push close --topic T --period Q -b BROKERS   for each topic and each\n"
+                    "      quarter of the span, after all the files\n"
+                    "\n");
+    }
     fprintf(fp,
-            "\n"
-            "  zs-push households --members members.csv households.csv -b BROKERS\n"
-            "  zs-push income income.csv -b BROKERS   (and employment, subsidy, hardship)\n"
-            "  zs-push close --topic T --period Q -b BROKERS   for each topic and each\n"
-            "      quarter of the span, after all the files\n"
-            "\n"
             "Ground truth (RULES.md, consumers/RULES.md \"Ground truth\"):\n"
             "  expected-warnings.csv  household_id,rule,subject,opened: one row per\n"
             "      episode opened at a close of the span, for every household; a header\n"
@@ -368,8 +405,8 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
             "  expected-findings.csv  household_id,finding,period: data-quality findings\n"
             "      (to zs.audit), one per (household, finding, period), sorted likewise;\n"
             "      period is a quarter's last month, or the month for\n"
-            "      MIGRANT_WITHOUT_LABOR. CLOSED_QUARTER_REWRITTEN depends on when data\n"
-            "      arrives after a close and is not predicted.\n"
+            "      MIGRANT_WITHOUT_LABOR or CLOSED_QUARTER_REWRITTEN (a statement\n"
+            "      arriving after its quarter's close with another figure: --live only).\n"
             "  injected.csv  household_id,case,detail: one row per household with an\n"
             "      injected case. detail starts with what the truth must show:\n"
             "      'expect RULE SUBJECT YYYY-MM:' (that episode opens then),\n"
@@ -377,8 +414,8 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
             "      'finding NAME YYYY-MM:', or 'reject FILE EVENT_ID:' (a bad row\n"
             "      zs-push must reject; it is in no other file's truth).\n"
             "\n"
-            "The truth assumes every file is pushed before the period-close markers, so\n"
-            "each close sees all of a household's data; statements: the latest\n"
+            "Without --live the truth assumes every file is pushed before the close\n"
+            "markers, so each close sees all of a household's data. Statements: the latest\n"
             "reported_at stands (tie: greater event_id); a repeated event_id counts\n"
             "once; a payment counts whenever it was reported (MISSING: no PAID at all;\n"
             "SHORT: paid on time and in all less than due).\n"
@@ -415,6 +452,7 @@ int main(int argc, char **argv)
     sim_gen_t *gen = NULL;
     sim_truth_t *truth = NULL;
     sim_writer_t *writer = NULL;
+    sim_live_t *live = NULL;
     sim_household_t hh;
     run_t run = {.opt = &opt};
     char errstr[1024];
@@ -465,8 +503,11 @@ int main(int argc, char **argv)
         goto done;
     }
     err = sim_truth_new(&truth);
-    if (err == ZS_OK)
+    if (err == ZS_OK && !opt.live)
         err = sim_writer_open(opt.out, &writer, errstr, sizeof(errstr));
+    if (err == ZS_OK && opt.live)
+        err = sim_live_open(opt.out, opt.seed, opt.from, opt.quarters, LIVE_LATE_SHARE, &live,
+                            errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", err == ZS_ERR_NOMEM ? "out of memory" : errstr);
         goto done;
@@ -488,18 +529,23 @@ int main(int argc, char **argv)
     for (uint64_t i = 0; i < opt.households && err == ZS_OK; i++) {
         sim_injection_t inj;
         err = sim_gen_household(gen, i, &hh, &inj, errstr, sizeof(errstr));
+        if (err == ZS_OK && live != NULL)
+            err =
+                sim_live_household(live, i, &hh, inj.kase == SIM_CASE_NONE, errstr, sizeof(errstr));
         if (err == ZS_OK)
             err = sim_truth_evaluate(truth, &hh, &rules, opt.from, opt.quarters, errstr,
                                      sizeof(errstr));
-        if (err == ZS_OK)
+        if (err == ZS_OK && live == NULL)
             err = sim_writer_household(writer, &hh, errstr, sizeof(errstr));
         if (err == ZS_OK && write_truth(&run, &hh, truth, &inj) != ZS_OK)
             err = zs_fail(errstr, sizeof(errstr), ZS_ERR_OVERFLOW, "%s: truth lines too long",
                           hh.household_id);
-        progress(&opt, i + 1, &started, &last, writer, i + 1 == opt.households);
+        progress(&opt, i + 1, &started, &last, writer, live, i + 1 == opt.households);
     }
-    if (err == ZS_OK)
+    if (err == ZS_OK && writer != NULL)
         err = sim_writer_close(writer, errstr, sizeof(errstr));
+    if (err == ZS_OK && live != NULL)
+        err = sim_live_close(live, errstr, sizeof(errstr));
     if (err == ZS_OK)
         err = close_out(&run.warnings, run.warnings_path, errstr, sizeof(errstr));
     if (err == ZS_OK)
@@ -508,7 +554,7 @@ int main(int argc, char **argv)
         err = close_out(&run.injected, run.injected_path, errstr, sizeof(errstr));
     double secs = seconds_since(&started);
     if (err == ZS_OK)
-        err = write_readme(&opt, &run.stats, writer, gen, errstr, sizeof(errstr));
+        err = write_readme(&opt, &run.stats, writer, live, gen, errstr, sizeof(errstr));
     if (err != ZS_OK) {
         zs_log(ZS_LOG_ERROR, "%s", errstr);
         goto done;
@@ -518,8 +564,8 @@ int main(int argc, char **argv)
             "%" PRIu64 " episodes, %" PRIu64 " findings, %" PRIu64 " injected cases (%" PRIu64
             " not confirmed)\n",
             opt.households, secs, secs > 0 ? (double)opt.households / secs : 0,
-            (double)sim_writer_bytes(writer) / 1e6, opt.out, run.stats.episodes, run.stats.found,
-            run.stats.cases, run.stats.unconfirmed);
+            megabytes(writer, live), opt.out, run.stats.episodes, run.stats.found, run.stats.cases,
+            run.stats.unconfirmed);
     rc = 0;
 done:
     if (run.warnings != NULL)
@@ -529,6 +575,7 @@ done:
     if (run.injected != NULL)
         fclose(run.injected);
     sim_writer_free(writer);
+    sim_live_free(live);
     sim_truth_free(truth);
     sim_gen_free(gen);
     sim_household_free(&hh);

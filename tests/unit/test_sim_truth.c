@@ -513,6 +513,59 @@ static void expense_same_event_twice(void)
     cost("C1", M(2024, 3), 2000000);
 }
 
+/* -- a live feed: records arriving after a close (their epoch) -- */
+
+static void last_income_arrives(int epoch)
+{
+    size_t n;
+    sim_incomes(&hh, &n)[n - 1].epoch = epoch;
+}
+
+static void last_subsidy_arrives(int epoch)
+{
+    size_t n;
+    sim_subsidies(&hh, &n)[n - 1].epoch = epoch;
+}
+
+/* January's DIBAO paid on time, but pushed after the Q1 close that checks
+ * it: MISSING at the close, cleared when the payment arrives. */
+static void subsidy_paid_after_the_close(void)
+{
+    subsidy_paid();
+    last_subsidy_arrives(1);
+}
+
+/* The same payment pushed before the close (epoch 0): nothing. */
+static void subsidy_paid_before_the_close(void)
+{
+    subsidy_paid();
+    last_subsidy_arrives(0);
+}
+
+/* 85,000 fen a month (T12M 1,020,000: not low); February 2024 corrected to
+ * 0 (T12M 935,000: low). */
+static void february_corrected(int epoch)
+{
+    member(1980, SIM_ORDINARY, 0, true);
+    window(FROM - 4, 1020000);
+    window(FROM, 1020000);
+    months(M(2024, 4), M(2024, 6), SIM_TRANSFER, 85000);
+    income_stmt("IFIX", M(2024, 2), SIM_TRANSFER, "civil", 0, at(M(2024, 7), 5));
+    last_income_arrives(epoch);
+}
+static void correction_in_time(void)
+{
+    february_corrected(0);
+}
+static void correction_after_q1(void)
+{
+    february_corrected(1);
+}
+static void correction_after_q2(void)
+{
+    february_corrected(2);
+}
+
 typedef struct truth_case {
     const char *name;
     void (*build)(void);
@@ -609,6 +662,16 @@ static const truth_case_t cases[] = {
     {"no income: any cost is large", expense_no_income, 1, SIM_LARGE_EXPENSE, "-", "2024-03"},
     {"one cost event pushed twice counts once", expense_same_event_twice, 1, SIM_LARGE_EXPENSE, "-",
      ""},
+    {"live: a payment pushed after the close that checks it: MISSING", subsidy_paid_after_the_close,
+     2, SIM_SUBSIDY_MISSING, "-/DIBAO", "2024-01"},
+    {"live: the same payment pushed before that close", subsidy_paid_before_the_close, 2,
+     SIM_SUBSIDY_MISSING, "-/DIBAO", ""},
+    {"live: a correction in time opens at the first close", correction_in_time, 2, SIM_LOW_INCOME,
+     "-", "2024-03"},
+    {"live: arriving after Q1's close it opens at Q1, the watermark", correction_after_q1, 2,
+     SIM_LOW_INCOME, "-", "2024-03"},
+    {"live: arriving after Q2's close it opens at Q2, not back in Q1", correction_after_q2, 2,
+     SIM_LOW_INCOME, "-", "2024-06"},
 };
 
 /* The months in which (rule, subject) opened, joined by ','. */
@@ -740,6 +803,9 @@ static const finding_case_t finding_cases[] = {
     {"1 bp under +100% is not", doubled_less_one, 4, SIM_INCOME_JUMP, ""},
     {"a quarter with no statement", quarter_silent, 2, SIM_NO_INCOME_REPORTED, "2024-06"},
     {"a LOST member's migrant month", migrant_lost, 1, SIM_MIGRANT_WITHOUT_LABOR, "2024-02"},
+    {"live: a closed quarter's figure replaced", correction_after_q1, 2,
+     SIM_CLOSED_QUARTER_REWRITTEN, "2024-02"},
+    {"live: replaced before its close", correction_in_time, 2, SIM_CLOSED_QUARTER_REWRITTEN, ""},
 };
 
 static void finding_table(void **state)
