@@ -28,16 +28,6 @@ fast=(-X transaction.timeout.ms=10000 -X session.timeout.ms=6000)
 ref_args=(--exit-idle 6000 "${fast[@]}")
 push_runs "$base" 6 2023Q1 2024Q4 ref crash rebalance
 
-# Waits until log FILE says the instance holds partitions (or it died).
-wait_assigned() {
-    for _ in $(seq 300); do
-        grep -q "assigned [0-9]* partitions" "$1" 2>/dev/null && return 0
-        kill -0 "$2" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
-}
-
 prefix="${base}crash."
 RANDOM=42
 for i in $(seq "$kills"); do

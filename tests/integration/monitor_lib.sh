@@ -69,6 +69,17 @@ start_monitor() {
     mpid=$!
 }
 
+# wait_assigned FILE PID: waits until log FILE says the instance holds
+# partitions (or PID died).
+wait_assigned() {
+    for _ in $(seq 300); do
+        grep -q "assigned [0-9]* partitions" "$1" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
 # read_outputs NAME: the committed warnings and audit records, as JSON lines
 # (warnings-NAME.jsonl, audit-NAME.jsonl) and the warnings reduced to
 # "household rule subject opened status period" lines (warnings-NAME.keys).
