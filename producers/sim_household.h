@@ -91,6 +91,7 @@ typedef struct sim_member {
     int disability; /* 0 none, 1-4 certified grade */
     bool in_school;
     bool active;
+    int leaves; /* > 0: a snapshot of that epoch lists the member inactive */
 } sim_member_t;
 
 /* Every statement and transaction carries its epoch: when the monitor

@@ -280,11 +280,29 @@ zs_err_t sim_live_household(sim_live_t *l, uint64_t index, sim_household_t *hh, 
         if (err == ZS_OK)
             err = sim_writer_rows_of(w, &l->parts[s], SIM_WRITE_EVENTS, errstr, errstr_size);
     }
-    /* The same snapshot again in the middle of a quarter of the span. */
+    /* The snapshot again in the middle of a quarter of the span: in a
+     * background household without a late record, sometimes with one
+     * active member moved out (listed inactive from then on). */
     if (err == ZS_OK && below(&rng, 10000) < SNAPSHOT_BP) {
-        int s = (int)below(&rng, (uint64_t)l->quarters) * 3 + 1;
+        bool change = background && !made && l->quarters >= 3 && below(&rng, 2) == 0;
+        int q = change ? 2 + (int)below(&rng, (uint64_t)l->quarters - 2)
+                       : (int)below(&rng, (uint64_t)l->quarters);
+        int s = q * 3 + 1;
         sim_household_t *p = &l->parts[s];
         p->updated_ms = noon_of(l->first + s - 1, 15);
+        sim_member_t *pm = sim_members(p, &n), *hm = sim_members(hh, &n);
+        size_t active = 0;
+        for (size_t i = 0; i < n; i++)
+            active += hm[i].active;
+        if (change && active > 0) {
+            size_t pick = (size_t)below(&rng, active);
+            for (size_t i = 0; i < n; i++)
+                if (hm[i].active && pick-- == 0) {
+                    pm[i].active = false;
+                    hm[i].leaves = epoch_of_slot(l, T_HOUSEHOLD, s);
+                }
+            l->stats.members_left++;
+        }
         err = writer_of(l, s, &w, errstr, errstr_size);
         if (err == ZS_OK)
             err = sim_writer_rows_of(w, p, SIM_WRITE_SNAPSHOT, errstr, errstr_size);

@@ -18,8 +18,9 @@
  * - late payments: a PAID reported after its entitlement's deadline and
  *   after the close that checks it (SUBSIDY_MISSING opens, then clears when
  *   the payment arrives);
- * - household snapshots pushed again mid-quarter (the same members, a later
- *   updated_at);
+ * - household snapshots pushed again mid-quarter with a later updated_at:
+ *   the same members, or (background households without a late record)
+ *   one active member moved out, listed inactive from then on;
  * - the natural lateness of the data (a correction reported ten days after
  *   its statement may fall after the close).
  * Late records go to background households only (no injected case), at most
@@ -43,7 +44,8 @@ typedef struct sim_live sim_live_t;
 
 /* What the feed holds, for the summary and README.txt. */
 typedef struct sim_live_stats {
-    uint64_t late_corrections, late_payments, snapshots_again, late_records, pushes, closes;
+    uint64_t late_corrections, late_payments, snapshots_again, members_left, late_records, pushes,
+        closes;
 } sim_live_stats_t;
 
 /* Starts the feed in DIR/live (created). late_share: the share of

@@ -133,6 +133,7 @@ struct sim_truth {
     zs_buf_t seen_inc, seen_job, seen_sub, seen_cost;
     zs_buf_t judged; /* uint8_t per cost: judged (LARGE_EXPENSE) */
     bool stale;      /* records arrived since the figures were worked out */
+    int epoch;       /* the epoch whose records are arriving */
 };
 
 #define NBUFS 17
@@ -385,6 +386,12 @@ static zs_err_t member_months(sim_truth_t *t, char *errstr, size_t errstr_size)
     return ZS_OK;
 }
 
+/* Whether the snapshot seen now lists m as active. */
+static bool listed_active(const sim_truth_t *t, const sim_member_t *m)
+{
+    return m->active && (m->leaves <= 0 || t->epoch < m->leaves);
+}
+
 static int cell_status(const sim_truth_t *t, size_t member, zs_month_t m)
 {
     if (m < t->lo || m > t->hi)
@@ -591,10 +598,11 @@ static zs_err_t member_rules(sim_truth_t *t, zs_quarter_t q)
             migrant += s != NO_STATUS && sim_status_migrant((sim_status_t)s);
         }
         int left = 12 - zs_month_month(last);
-        bool no_work = m->active && age >= 16 && age <= 59 && wanted && !employed;
-        bool short_work = m->active && migrant >= 1 && migrant + left < t->rules->migrant_months;
+        bool active = listed_active(t, m);
+        bool no_work = active && age >= 16 && age <= 59 && wanted && !employed;
+        bool short_work = active && migrant >= 1 && migrant + left < t->rules->migrant_months;
         bool not_enrolled =
-            m->active && ((age >= 60 && !pension) || (m->disability >= 1 && !disability));
+            active && ((age >= 60 && !pension) || (m->disability >= 1 && !disability));
         if (err == ZS_OK)
             err = decide(t, SIM_NO_WORK, m->person_id, no_work, true, q, last);
         if (err == ZS_OK)
@@ -773,8 +781,9 @@ static zs_err_t run_quarter(sim_truth_t *t, zs_quarter_t q, char *errstr, size_t
     size_t nm;
     const sim_member_t *mem = sim_members(t->hh, &nm);
     for (size_t i = 0; i < nm; i++) {
-        active += mem[i].active;
-        labour += mem[i].active && (mem[i].labor == SIM_SKILLED || mem[i].labor == SIM_ORDINARY);
+        bool listed = listed_active(t, &mem[i]);
+        active += listed;
+        labour += listed && (mem[i].labor == SIM_SKILLED || mem[i].labor == SIM_ORDINARY);
     }
     if (err == ZS_OK)
         err = income_rules(t, q, active);
@@ -909,6 +918,7 @@ zs_err_t sim_truth_evaluate(sim_truth_t *t, const sim_household_t *hh, const sim
     /* Epoch k: what arrives after the close of the span's quarter k - 1,
      * then the close of quarter k (none after the last). */
     for (int k = 0; k <= quarters && err == ZS_OK; k++) {
+        t->epoch = k;
         if (k > 0)
             err = late_arrivals(t, k, quarters, from + k - 1, errstr, errstr_size);
         on_time_arrivals(t, k, quarters);

@@ -24,6 +24,8 @@
  *   MISSING when it has no PAID seen, SHORT when payments reported by the
  *   deadline (at least one) and all payments seen both sum to less than due,
  *   DUPLICATE with two or more PAID (distinct event_ids);
+ * - a member whose snapshot of epoch e lists them inactive (leaves) counts
+ *   as active up to epoch e - 1's runs and as gone from epoch e's;
  * - CLOSED_QUARTER_REWRITTEN: an income statement arriving after its
  *   quarter's close that replaces the standing one with another figure.
  * Several late records of one household in one epoch on different topics

@@ -374,8 +374,9 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
                 "  happen. Each topic closes a quarter in the second or third month after\n"
                 "  it, right after its own file of that push. %" PRIu64 " late corrections,\n"
                 "  %" PRIu64 " late payments (each in a household without an injected case),\n"
-                "  %" PRIu64 " snapshots pushed again mid-quarter; %" PRIu64 " records in all\n"
-                "  arrive after the close of a quarter they change.\n"
+                "  %" PRIu64 " snapshots pushed again mid-quarter (%" PRIu64 " with a member\n"
+                "  moved out); %" PRIu64 " records in all arrive after the close of a\n"
+                "  quarter they change.\n"
                 "\n"
                 "The ground truth below follows that order of arrival: quarter Q is judged\n"
                 "on the records before each topic's close of Q, and a record arriving after\n"
@@ -383,7 +384,7 @@ static zs_err_t write_readme(const options_t *opt, const stats_t *s, const sim_w
                 "closed quarter (consumers/RULES.md \"When rules run\").\n"
                 "\n",
                 ls->pushes, ls->closes, ls->late_corrections, ls->late_payments,
-                ls->snapshots_again, ls->late_records);
+                ls->snapshots_again, ls->members_left, ls->late_records);
     } else {
         for (int f = 0; f < SIM_FILE__COUNT; f++)
             fprintf(fp, "  %-16s %12" PRIu64 " rows\n", sim_file_name((sim_file_t)f),

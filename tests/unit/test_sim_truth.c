@@ -542,6 +542,29 @@ static void subsidy_paid_before_the_close(void)
     last_subsidy_arrives(0);
 }
 
+/* Two labour members of six (a third: not WEAK_LABOR); the second labour
+ * member moves out with the snapshot of epoch `leaves` (1 in 5: weak). */
+static void labour_member_leaves(int leaves)
+{
+    member(1980, SIM_ORDINARY, 0, true);
+    member(1982, SIM_ORDINARY, 0, true);
+    for (int i = 0; i < 4; i++)
+        member(2015, SIM_NONE, 0, true);
+    size_t n;
+    sim_members(&hh, &n)[1].leaves = leaves;
+    window(FROM - 4, 6000000);
+    window(FROM, 6000000);
+    months(M(2024, 4), M(2024, 6), SIM_TRANSFER, 500000);
+}
+static void labour_leaves_mid_span(void)
+{
+    labour_member_leaves(1);
+}
+static void labour_leaves_after_the_last_close(void)
+{
+    labour_member_leaves(2);
+}
+
 /* 85,000 fen a month (T12M 1,020,000: not low); February 2024 corrected to
  * 0 (T12M 935,000: low). */
 static void february_corrected(int epoch)
@@ -662,6 +685,10 @@ static const truth_case_t cases[] = {
     {"no income: any cost is large", expense_no_income, 1, SIM_LARGE_EXPENSE, "-", "2024-03"},
     {"one cost event pushed twice counts once", expense_same_event_twice, 1, SIM_LARGE_EXPENSE, "-",
      ""},
+    {"live: a labour member moves out mid-span: WEAK_LABOR at the next close",
+     labour_leaves_mid_span, 2, SIM_WEAK_LABOR, "-", "2024-06"},
+    {"live: moving out after the last close changes nothing", labour_leaves_after_the_last_close, 2,
+     SIM_WEAK_LABOR, "-", ""},
     {"live: a payment pushed after the close that checks it: MISSING", subsidy_paid_after_the_close,
      2, SIM_SUBSIDY_MISSING, "-/DIBAO", "2024-01"},
     {"live: the same payment pushed before that close", subsidy_paid_before_the_close, 2,
