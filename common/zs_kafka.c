@@ -1,6 +1,9 @@
 /* zs_kafka.c: client set-up shared by every program. */
 #include "zs_kafka.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "zs_log.h"
 
 /* librdkafka's log lines go through ours. @locality: librdkafka threads. */
@@ -52,4 +55,61 @@ zs_err_t zs_kafka_new_with(const zs_config_t *cfg, rd_kafka_type_t type,
         return zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "cannot create a Kafka client: %s", kerr);
     }
     return ZS_OK;
+}
+
+bool zs_kafka_read_to_end(rd_kafka_t *consumer, const zs_kafka_reader_t *r, int timeout_ms,
+                          char *why, size_t why_size)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(consumer, &parts);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(why, why_size, "the assignment: %s", rd_kafka_err2str(err));
+        return false;
+    }
+    /* The consumer's position steps over transaction markers; where it has
+     * read nothing since the assignment, the reader knows where it started
+     * (a seek), else the group's committed offset does. */
+    rd_kafka_position(consumer, parts);
+    bool unknown = false;
+    for (int i = 0; i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (tp->offset < 0 && r != NULL && r->next != NULL)
+            tp->offset = r->next(r->ctx, tp->topic, tp->partition);
+        unknown |= tp->offset < 0;
+    }
+    if (unknown) {
+        rd_kafka_topic_partition_list_t *c = rd_kafka_topic_partition_list_copy(parts);
+        err = rd_kafka_committed(consumer, c, timeout_ms);
+        for (int i = 0; i < parts->cnt && err == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+            if (parts->elems[i].offset < 0)
+                parts->elems[i].offset = c->elems[i].offset;
+        rd_kafka_topic_partition_list_destroy(c);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            snprintf(why, why_size, "the committed offsets: %s", rd_kafka_err2str(err));
+            rd_kafka_topic_partition_list_destroy(parts);
+            return false;
+        }
+    }
+    bool done = true;
+    for (int i = 0; i < parts->cnt && done; i++) {
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (r != NULL && r->skip != NULL && r->skip(r->ctx, tp->topic, tp->partition))
+            continue;
+        int64_t lo = 0, hi = 0;
+        err = rd_kafka_query_watermark_offsets(consumer, tp->topic, tp->partition, &lo, &hi,
+                                               timeout_ms);
+        int64_t at = tp->offset < 0 ? lo : tp->offset;
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            snprintf(why, why_size, "%s [%" PRId32 "]: the broker's high watermark: %s", tp->topic,
+                     tp->partition, rd_kafka_err2str(err));
+            done = false;
+        } else if (at < hi) {
+            snprintf(why, why_size,
+                     "%s [%" PRId32 "]: at %" PRId64 ", the broker has up to %" PRId64, tp->topic,
+                     tp->partition, at, hi);
+            done = false;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    return done;
 }

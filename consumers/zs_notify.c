@@ -1620,6 +1620,19 @@ static bool all_done(const notify_t *m)
     return true;
 }
 
+/* The broker agrees that every partition was read to its end (partition
+ * EOFs seen before a broker went away say nothing of what came since); if
+ * not, asks again in a second. */
+static bool read_to_end(notify_t *m)
+{
+    char why[512];
+    if (zs_kafka_read_to_end(m->consumer, NULL, 5000, why, sizeof(why)))
+        return true;
+    zs_log_info("not idle yet: %s", why);
+    m->last_input = mono_ms() - m->exit_idle + 1000;
+    return false;
+}
+
 /* ---- metrics ---- */
 
 /* Publishes the figures for zs.metrics.listen, at most once a second:
@@ -1730,7 +1743,7 @@ static int run(notify_t *m)
             break;
         }
         if (m->exit_idle > 0 && m->assigned_once && now - m->last_input >= m->exit_idle &&
-            all_done(m)) {
+            all_done(m) && read_to_end(m)) {
             zs_log_info("nothing new for %" PRId64 " ms and everything delivered: stopping",
                         m->exit_idle);
             report_tick(m, true);

@@ -12,7 +12,7 @@
  * cleanly with what it read committed; bad usage and a missing topic exit 2.
  * argv[1] is zs-monitor, argv[2] zs-cat (reads zs.audit back). The mock
  * cluster accepts transactions without honouring them: nothing here tests
- * exactly-once. Rows named  fail until zs_monitor.c is fixed. */
+ * exactly-once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -868,12 +868,11 @@ static void each_unusable_message_is_dead_lettered_once(void **state)
     assert_int_equal(dead, NDEAD + 1); /* and H5's state */
 }
 
-/* KNOWN BUG (zs_monitor.c handle/dead_letter): DeadLetter.error is "our
- * error code name, the zs_err_t identifier, e.g. 'ZS_ERR_INVALID'" (the
- * schema, and what zs-push writes), but for a message that does not decode
- * and for a value the contract forbids the monitor writes zs_err2str()'s
- * English text ("not an Avro single-object message", "invalid value"); only
- * the key and schema mismatches carry "ZS_ERR_INVALID". Fails until fixed. */
+/* Regression: DeadLetter.error is "our error code name, the zs_err_t
+ * identifier, e.g. 'ZS_ERR_INVALID'" (the schema, and what zs-push writes);
+ * for a message that does not decode and for a value the contract forbids
+ * the monitor used to write zs_err2str()'s English text ("not an Avro
+ * single-object message", "invalid value"). */
 static void dead_letter_error_is_the_code_name(void **state)
 {
     (void)state;
@@ -1283,6 +1282,55 @@ static void late_data_reopens_a_warning_under_the_same_id(void **state)
     zs_broker_stop(broker);
 }
 
+/* Regression (--exit-idle): exit_idle_before_the_high_watermark. The
+ * monitor read H1's first record to the end (a partition EOF), then the
+ * broker went slow (every request 3 s) while a second record was produced.
+ * Nothing arrived for the idle time and every partition had seen its EOF:
+ * it exited 0 with the second record unread. Idle now also means at the high
+ * watermark the broker reports now; a broker that does not answer in time
+ * is not idle. */
+static void exit_idle_before_the_high_watermark(void **state)
+{
+    (void)state;
+    zs_broker_t *broker = NULL;
+    input_t in = {0};
+    const char *boot = start_broker(&broker, &in);
+    send_household(&in, "H1");
+    input_flush(&in);
+    char log_path[] = "/tmp/zs-monitor-hw-XXXXXX";
+    int fd = mkstemp(log_path);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *args[] = {
+        "-b",          boot,   "-X", "zs.monitor.instance=t1", "-X", "zs.monitor.stats.interval=1s",
+        "--exit-idle", "2500", NULL};
+    pid_t pid = spawn(log_path, args);
+    if (!log_waits_for(log_path, "events 1 (", 30000)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        print_log(log_path);
+        fail_msg("zs-monitor did not read the first record within 30 s");
+    }
+    sleep_ms(300); /* its EOF */
+    rd_kafka_mock_cluster_t *mc = zs_broker_cluster(broker);
+    assert_int_equal(rd_kafka_mock_broker_set_rtt(mc, 1, 3000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    fill_income(&in, "E-late", "H1", 2024, 2, 100000);
+    send_value(&in, in.income, "zs.income", "H1", NULL);
+    input_flush(&in); /* 3 s or more: the monitor has been idle for longer */
+    assert_int_equal(rd_kafka_mock_broker_set_rtt(mc, 1, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
+    int rc = wait_exit(pid, 60000);
+    char *log = slurp(log_path);
+    bool both = strstr(log, "final: events 2 (") != NULL;
+    if (rc != 0 || !both)
+        print_log(log_path);
+    free(log);
+    unlink(log_path);
+    assert_int_equal(rc, 0);
+    assert_true(both);
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
 typedef struct old_ctx {
     int dead_old, dead_other, audit_old;
 } old_ctx_t;
@@ -1528,6 +1576,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(quarter_closes_not_aligned_across_topics),
         cmocka_unit_test(data_quality_findings_repeat),
         cmocka_unit_test(late_data_reopens_a_warning_under_the_same_id),
+        cmocka_unit_test(exit_idle_before_the_high_watermark),
         cmocka_unit_test(duplicates_past_the_pruning_horizon),
         cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
     };
