@@ -635,6 +635,11 @@ static zs_err_t push_file(push_t *p, push_members_t *index, char *errstr, size_t
         p->last_line = row.line;
         progress(p, false);
         if (row.line <= p->resume_at) {
+            /* Sent before the checkpoint, members with it (regression
+             * test zs_push_checkpoint_members: they were reported as
+             * members of no household). */
+            if (index != NULL && err == ZS_OK && row.ncols > key_col)
+                push_members_drop(index, row.fields[key_col].data, NULL, NULL);
             p->skipped++;
             continue;
         }
