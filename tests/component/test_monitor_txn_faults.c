@@ -1009,14 +1009,16 @@ static void check_undone(const char *name, long min_undone)
     int undone = count_in(log, " households of the aborted transaction");
     int restores = restores_counted(log);
     long households = households_undone(log);
-    if (s->rc[0] != 0 || rewinds < 1 || undone != rewinds || restores != 1 ||
+    long counted = number_after(log, " aborted (");
+    if (s->rc[0] != 0 || rewinds < 1 || undone != rewinds || counted != rewinds || restores != 1 ||
         households < min_undone)
         print_log(s->log[0]);
     free(log);
     assert_int_equal(s->rc[0], 0);
     assert_true(rewinds >= 1);
-    assert_int_equal(undone, rewinds); /* every abort undone in memory */
-    assert_int_equal(restores, 1);     /* the assignment's restore only */
+    assert_int_equal(undone, rewinds);  /* every abort undone in memory */
+    assert_int_equal(counted, rewinds); /* and the final line counts them */
+    assert_int_equal(restores, 1);      /* the assignment's restore only */
     assert_true(households >= min_undone);
     assert_all_read(&s->out, s->end);
     /* As if the aborted transaction had never been: the same states, and
@@ -1048,12 +1050,14 @@ static void abort_past_the_undo_bound_restores(void **state)
     int fallbacks = count_in(log, "restoring from the changelog");
     int restores = restores_counted(log);
     bool undone = strstr(log, " households of the aborted transaction") != NULL;
-    if (fallbacks != rewinds || restores != 1 + rewinds || undone)
+    long counted = number_after(log, " aborted (");
+    if (fallbacks != rewinds || restores != 1 + rewinds || undone || counted != 0)
         print_log(s->log[0]);
     free(log);
     assert_int_equal(fallbacks, rewinds);
     assert_int_equal(restores, 1 + rewinds);
     assert_false(undone);
+    assert_int_equal(counted, 0);
 }
 
 /* ---- 3: fatal errors: exit 3, the restart finishes ---- */
