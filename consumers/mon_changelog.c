@@ -60,6 +60,7 @@ zs_err_t mon_changelog_store(monitor_t *m, int32_t p, mon_hh_t *hh, size_t episo
     if (old == NULL && !hh->registered && hh->npersons == 0 && hh->nincomes == 0 &&
         hh->njobs == 0 && hh->nsubsidies == 0 && hh->ncosts == 0 && hh->nepisodes == 0)
         return ZS_OK;
+    mon_undo_note(m->undo, p, hh->id, old, old_len); /* as it was, for an abort */
     err = mon_map_put(pt->households, hh->id, m->state.data, m->state.len);
     if (err != ZS_OK)
         return zs_fail(errstr, errstr_size, err, "household %s: out of memory", hh->id);
@@ -260,8 +261,8 @@ static zs_err_t check_states(monitor_t *m, int32_t p, char *errstr, size_t errst
 static zs_err_t report_bad_states(monitor_t *m, char *errstr, size_t errstr_size)
 {
     zs_err_t err = ZS_OK;
-    if (m->nbad_states > 0)
-        err = mon_txn_begin(m, errstr, errstr_size);
+    if (m->nbad_states > 0 && (err = mon_txn_begin(m, errstr, errstr_size)) == ZS_OK)
+        m->txn_bad_states = true; /* its abort restores again, to report them again */
     for (size_t i = 0; i < m->nbad_states && err == ZS_OK; i++) {
         bad_state_t *b = &m->bad_states[i];
         zs_log_warn("partition %" PRId32 ": the state of household %s does not decode (%s); "
@@ -361,13 +362,10 @@ static zs_err_t restore(monitor_t *m, char *errstr, size_t errstr_size)
     return ZS_OK;
 }
 
-zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errstr_size)
+zs_err_t mon_changelog_seek_assigned(monitor_t *m, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(64);
     zs_err_t err = ZS_OK;
-    mon_txn_drop_work(m);
-    mon_out_reset(&m->out);
-    err = restore(m, errstr, errstr_size);
     for (int32_t p = 0; p < m->nparts && err == ZS_OK; p++) {
         if (!m->parts[p].assigned)
             continue;
@@ -385,9 +383,19 @@ zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errst
     for (int32_t p = 0; p < m->nparts && err == ZS_OK; p++)
         if (m->parts[p].assigned)
             err = mon_input_hold(m, p, true, errstr, errstr_size);
+    rd_kafka_topic_partition_list_destroy(list);
+    return err;
+}
+
+zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errstr_size)
+{
+    mon_txn_drop_work(m);
+    mon_out_reset(&m->out);
+    zs_err_t err = restore(m, errstr, errstr_size);
+    if (err == ZS_OK)
+        err = mon_changelog_seek_assigned(m, errstr, errstr_size);
     if (err == ZS_OK)
         err = report_bad_states(m, errstr, errstr_size);
     mon_bad_states_free(m);
-    rd_kafka_topic_partition_list_destroy(list);
     return err;
 }

@@ -5,7 +5,8 @@
  *   mon_input.c      one input message: decode, check, dispatch by topic,
  *                    apply; quarter closes and the re-runs of late data
  *   mon_txn.c        the transaction cycle: the households it touched, begin,
- *                    commit with the consumed offsets, abort and rewind
+ *                    commit with the consumed offsets, abort: undo (mon_undo.c)
+ *                    and rewind
  *   mon_changelog.c  the changelog zs.monitor.state: writing a household's or
  *                    a partition's record, restoring them
  *   mon_emit.c       what the monitor writes besides its state: warnings,
@@ -25,6 +26,7 @@
 #include "mon_map.h"
 #include "mon_rules.h"
 #include "mon_state.h"
+#include "mon_undo.h"
 #include "zs_audit.h"
 #include "zs_buf.h"
 #include "zs_codec.h"
@@ -59,6 +61,18 @@ typedef struct part {
     bool dirty;                  /* the partition record changed since the last commit */
     size_t open_warnings;
 } part_t;
+
+/* A partition's record as the open transaction found it: what an abort
+ * puts back (mon_txn.c). */
+typedef struct part_saved {
+    bool valid; /* taken when the transaction began (the partition was assigned) */
+    zs_quarter_t closed[MAX_INPUTS];
+    zs_quarter_t watermark;
+    int64_t next[MAX_INPUTS];
+    zs_audit_chain_t chain;
+    bool dirty;
+    size_t open_warnings;
+} part_saved_t;
 
 /* A household decoded for the current transaction. */
 typedef struct work {
@@ -100,12 +114,18 @@ typedef struct monitor {
     bool in_txn;
     int64_t txn_started;
     long txn_records;
+    /* what it changed, for an abort to put back (consumers/MONITOR.md "Aborts") */
+    mon_undo_t *undo;                   /* the households it wrote, as they were */
+    size_t undo_max;                    /* zs.monitor.undo.max */
+    part_saved_t saved[MAX_PARTITIONS]; /* the partitions' records, as they were */
+    bool txn_bad_states;                /* it reports states a restore dropped */
     /* the message being handled: where outputs say they came from */
     const char *src_topic;
     int32_t src_partition;
     int64_t src_offset;
     /* counters */
     uint64_t events, dead, warnings, commits, aborts, last_events;
+    uint64_t aborts_undone;                /* aborts put back in memory, without a restore */
     uint64_t dead_by_error[ZS_ERR__COUNT]; /* dead letters by their error field */
     int64_t commit_ms, records_max, stats_ms, last_stats, last_input, exit_idle;
     int64_t first_input;   /* when the first input of this run arrived (0: none yet) */
@@ -181,7 +201,9 @@ zs_err_t mon_txn_store_all(monitor_t *m, char *errstr, size_t errstr_size);
  * (mon_txn_abort); ZS_ERR_KAFKA: fatal. */
 zs_err_t mon_txn_commit(monitor_t *m, char *errstr, size_t errstr_size);
 /* Aborts the open transaction and rewinds every assigned partition to its
- * last commit. */
+ * last commit: puts back in memory what the transaction changed (the undo
+ * log, the partitions' saved records), or, when it cannot, restores the
+ * partitions from the changelog. */
 zs_err_t mon_txn_abort(monitor_t *m, char *errstr, size_t errstr_size);
 /* Forgets the households of the transaction without writing them. */
 void mon_txn_drop_work(monitor_t *m);
@@ -200,6 +222,9 @@ zs_err_t mon_changelog_store_partition(monitor_t *m, int32_t p, char *errstr, si
  * reported: a dead letter and an audit record in a transaction it opens. A
  * restore that cannot finish is an error. */
 zs_err_t mon_changelog_restore_assigned(monitor_t *m, char *errstr, size_t errstr_size);
+/* Positions the consumer at the next offsets of every assigned partition's
+ * state (the beginning when none) and works out the holds again. */
+zs_err_t mon_changelog_seek_assigned(monitor_t *m, char *errstr, size_t errstr_size);
 /* Frees what a restore kept of states that did not decode. */
 void mon_bad_states_free(monitor_t *m);
 

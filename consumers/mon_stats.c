@@ -96,11 +96,11 @@ void mon_stats_log(monitor_t *m, bool final)
     zs_log_info("%sevents %" PRIu64 " (%.0f/s), lag %" PRId64 ", households %zu, state %zu bytes "
                 "(%.0f per household), resident %zu bytes, open warnings %zu, warnings written "
                 "%" PRIu64 ", dead letters %" PRIu64 ", transactions %" PRIu64 " committed %" PRIu64
-                " aborted, %s",
+                " aborted (%" PRIu64 " undone in memory), %s",
                 final ? "final: " : "", m->events,
                 secs > 0 ? (double)(m->events - m->last_events) / secs : 0.0, lag, households,
                 bytes, households ? (double)bytes / (double)households : 0.0, mon_rss_bytes(), open,
-                m->warnings, m->dead, m->commits, m->aborts, closes);
+                m->warnings, m->dead, m->commits, m->aborts, m->aborts_undone, closes);
     if (final && m->first_input > 0)
         zs_log_info("final: %" PRIu64 " events from the first input to the last commit in %.3f s",
                     m->events,

@@ -2,7 +2,9 @@
  * input causes (warnings, audit records, dead letters, the changelog
  * records of the households and partitions it changed) and the consumed
  * offsets commit in one Kafka transaction; the households it touched are
- * held decoded in the work table until then. */
+ * held decoded in the work table until then. What it changed in memory is
+ * kept as it was before (the undo log, the partitions' saved records) so
+ * that an abort puts it back. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +55,23 @@ zs_err_t mon_txn_begin(monitor_t *m, char *errstr, size_t errstr_size)
     m->in_txn = true;
     m->txn_started = m->now;
     m->txn_records = 0;
+    /* What an abort would put back: the households as they are now (noted
+     * as they are written) and every assigned partition's record. */
+    mon_undo_reset(m->undo);
+    m->txn_bad_states = false;
+    for (int32_t p = 0; p < m->nparts; p++) {
+        const part_t *pt = &m->parts[p];
+        part_saved_t *sv = &m->saved[p];
+        sv->valid = pt->assigned;
+        if (!pt->assigned)
+            continue;
+        memcpy(sv->closed, pt->closed, sizeof(sv->closed));
+        memcpy(sv->next, pt->next, sizeof(sv->next));
+        sv->watermark = pt->watermark;
+        sv->chain = pt->chain;
+        sv->dirty = pt->dirty;
+        sv->open_warnings = pt->open_warnings;
+    }
     return ZS_OK;
 }
 
@@ -146,7 +165,56 @@ zs_err_t mon_txn_commit(monitor_t *m, char *errstr, size_t errstr_size)
     m->in_txn = false;
     m->commits++;
     m->last_commit = mon_mono_ms();
+    mon_undo_reset(m->undo); /* nothing to put back: give its memory back */
     return ZS_OK;
+}
+
+/* Puts back what the aborted transaction changed in memory: the households
+ * it wrote to the maps and each assigned partition's record (offsets,
+ * closes, watermark, audit chain, open warnings). false, with why, when it
+ * cannot; the caller then restores from the changelog. */
+static bool undo(monitor_t *m, size_t *households, char *why, size_t why_size)
+{
+    mon_map_t *maps[MAX_PARTITIONS];
+    *households = 0;
+    if (m->txn_bad_states) {
+        snprintf(why, why_size, "it reported household states that did not decode");
+        return false;
+    }
+    if (!mon_undo_whole(m->undo)) {
+        snprintf(why, why_size,
+                 "its households' former states took more than zs.monitor.undo.max (%zu bytes) "
+                 "or more memory than there was",
+                 m->undo_max);
+        return false;
+    }
+    for (int32_t p = 0; p < m->nparts; p++) {
+        const part_t *pt = &m->parts[p];
+        if (pt->assigned && (!m->saved[p].valid || pt->households == NULL)) {
+            snprintf(why, why_size, "partition %" PRId32 " was not assigned when it began", p);
+            return false;
+        }
+        maps[p] = pt->assigned ? pt->households : NULL;
+    }
+    zs_err_t err = mon_undo_apply(m->undo, maps, m->nparts, households);
+    if (err != ZS_OK) {
+        snprintf(why, why_size, "putting a household back: %s", zs_err_name(err));
+        return false;
+    }
+    for (int32_t p = 0; p < m->nparts; p++) {
+        part_t *pt = &m->parts[p];
+        const part_saved_t *sv = &m->saved[p];
+        if (!pt->assigned)
+            continue;
+        memcpy(pt->closed, sv->closed, sizeof(pt->closed));
+        memcpy(pt->next, sv->next, sizeof(pt->next));
+        pt->watermark = sv->watermark;
+        pt->chain = sv->chain;
+        pt->dirty = sv->dirty;
+        pt->open_warnings = sv->open_warnings;
+        memset(pt->at_end, 0, sizeof(pt->at_end)); /* rewound: not at the end any more */
+    }
+    return true;
 }
 
 /* After an abortable error: abort, then start again from the last commit. */
@@ -161,5 +229,21 @@ zs_err_t mon_txn_abort(monitor_t *m, char *errstr, size_t errstr_size)
         return ZS_ERR_KAFKA;
     }
     zs_log_warn("transaction aborted; rewinding to the last commit");
-    return mon_changelog_restore_assigned(m, errstr, errstr_size);
+    mon_txn_drop_work(m);
+    mon_out_reset(&m->out);
+    char why[256];
+    size_t households = 0;
+    bool undone = undo(m, &households, why, sizeof(why));
+    mon_undo_reset(m->undo);
+    if (!undone) {
+        zs_log_warn("the aborted transaction cannot be undone in memory (%s): restoring from the "
+                    "changelog",
+                    why);
+        return mon_changelog_restore_assigned(m, errstr, errstr_size);
+    }
+    m->aborts_undone++;
+    zs_log_info("undid %zu households of the aborted transaction and its partitions' records; "
+                "no restore",
+                households);
+    return mon_changelog_seek_assigned(m, errstr, errstr_size);
 }

@@ -88,6 +88,13 @@ static const zs_config_def_t defs[] = {
      .max = "4096",
      .doc = "Households one transaction may touch; a transaction that reaches it commits "
             "before the next input record is taken."},
+    {.name = "zs.monitor.undo.max",
+     .type = ZS_CONFIG_SIZE,
+     .dflt = "256M",
+     .min = "0",
+     .doc = "Memory one transaction may use to keep the former states of the households it "
+            "changes, so that an abort puts them back; an aborted transaction that changed "
+            "more is undone by restoring the partitions from the changelog (0: always)."},
     {.name = "zs.monitor.stats.interval",
      .type = ZS_CONFIG_MS,
      .dflt = "30s",
@@ -197,6 +204,7 @@ static void rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
             rd_kafka_error_t *e = rd_kafka_abort_transaction(m->producer, -1);
             m->in_txn = false;
             m->aborts++;
+            mon_undo_reset(m->undo); /* nothing is kept of these partitions */
             if (e != NULL) {
                 zs_log_error("abort: %s", rd_kafka_error_string(e));
                 rd_kafka_error_destroy(e);
@@ -380,6 +388,8 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
         err = zs_config_get_int(m->cfg, "zs.monitor.work.max", &work_max, errstr, errstr_size);
     m->work_max = (size_t)work_max;
     if (err == ZS_OK)
+        err = zs_config_get_size(m->cfg, "zs.monitor.undo.max", &m->undo_max, errstr, errstr_size);
+    if (err == ZS_OK)
         err = zs_config_get_ms(m->cfg, "zs.monitor.stats.interval", &m->stats_ms, errstr,
                                errstr_size);
     if (err == ZS_OK)
@@ -491,8 +501,8 @@ static zs_err_t setup(monitor_t *m, char *errstr, size_t errstr_size)
     if (serr)
         return zs_fail(errstr, errstr_size, ZS_ERR_KAFKA, "subscribe: %s", rd_kafka_err2str(serr));
     m->work = calloc(WORK_MAX, sizeof(work_t));
-    if (m->work == NULL)
-        return ZS_ERR_NOMEM;
+    if (m->work == NULL || mon_undo_new(m->undo_max, &m->undo) != ZS_OK)
+        return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < WORK_MAX; i++)
         mon_hh_init(&m->work[i].hh);
     zs_log_info("instance %s (transactional.id %s), group %s, %d input topics of %d partitions",
@@ -516,6 +526,7 @@ static void teardown(monitor_t *m)
         for (size_t i = 0; i < WORK_MAX; i++)
             mon_hh_free(&m->work[i].hh);
     free(m->work);
+    mon_undo_free(m->undo);
     mon_out_free(&m->out);
     zs_buf_free(&m->msg);
     zs_buf_free(&m->state);

@@ -8,6 +8,10 @@
  *    commit_transaction, send_offsets_to_transaction, producev or failed
  *    deliveries) makes it log "transaction aborted; rewinding to the last
  *    commit", go on, and exit 0 having read every input record;
+ *  - such an abort puts back in memory what its transaction changed
+ *    ("undid N households of the aborted transaction"), also when the
+ *    transaction held a quarter close, without reading the changelog again;
+ *    past zs.monitor.undo.max it restores from the changelog instead;
  *  - a fatal one (fenced, an old epoch) makes it exit 3 with an error line,
  *    and a restart of the same instance finishes the work (exit 0).
  *
@@ -572,12 +576,13 @@ static void assert_all_read(const outcome_t *o, int64_t end[NTOPICS][NPARTS])
  * of that type, in order (0: answered normally), so "0,0,90" fails the
  * third. */
 typedef struct scenario {
-    const char *name;  /* also the monitor's instance */
-    int16_t api;       /* the Kafka ApiKey the errors answer (-1: none) */
-    const char *errs;  /* comma-separated rd_kafka_resp_err_t codes */
-    int repeat;        /* the list this many times */
-    const char *extra; /* one more -X KEY=VALUE, or NULL */
-    bool fatal;        /* expected: exit 3, then a restart */
+    const char *name;   /* also the monitor's instance */
+    int16_t api;        /* the Kafka ApiKey the errors answer (-1: none) */
+    const char *errs;   /* comma-separated rd_kafka_resp_err_t codes */
+    int repeat;         /* the list this many times */
+    const char *extra;  /* one more -X KEY=VALUE, or NULL */
+    const char *extra2; /* and another (with extra), or NULL */
+    bool fatal;         /* expected: exit 3, then a restart */
     /* the run */
     zs_broker_t *broker;
     const char *boot;
@@ -604,6 +609,18 @@ static scenario_t scenarios[] = {
      .errs = "19",
      .repeat = 60,
      .extra = "message.timeout.ms=1000"},
+    /* abortable, the whole input and its quarter close in one transaction:
+     * the first commit fails (EndTxn UNKNOWN_PRODUCER_ID) */
+    {.name = "txn-undo-close",
+     .api = API_END_TXN,
+     .errs = "59",
+     .extra = "zs.monitor.commit.records=100000",
+     .extra2 = "zs.monitor.commit.interval=4s"},
+    /* abortable as txn-endtxn-unknown-pid, with no room to undo in memory */
+    {.name = "txn-undo-bound",
+     .api = API_END_TXN,
+     .errs = "0,0,59",
+     .extra = "zs.monitor.undo.max=0"},
     /* fatal: fenced at the third commit (EndTxn PRODUCER_FENCED) */
     {.name = "txn-endtxn-fenced", .api = API_END_TXN, .errs = "0,0,90", .fatal = true},
     /* fatal: an old epoch on TxnOffsetCommit */
@@ -685,9 +702,12 @@ static void scenario_prepare(scenario_t *s)
 
 static void scenario_spawn(scenario_t *s, int run)
 {
-    const char *extra[] = {"-X", "zs.monitor.commit.records=20", "-X", s->extra, NULL};
+    const char *extra[] = {"-X", "zs.monitor.commit.records=20", "-X", s->extra, "-X", s->extra2,
+                           NULL};
     if (s->extra == NULL)
         extra[2] = NULL;
+    else if (s->extra2 == NULL)
+        extra[4] = NULL;
     log_file(s->log[run], sizeof(s->log[run]), s->name + 4);
     s->pid[run] = spawn(s->log[run], s->boot, s->name, extra);
 }
@@ -933,7 +953,114 @@ static void produce_timeouts_rewind_and_finish(void **state)
     check_abortable("txn-produce-timeout");
 }
 
-/* ---- 2: fatal errors: exit 3, the restart finishes ---- */
+/* ---- 2: an abort undoes its own transaction, nothing more ---- */
+
+/* Restores from the changelog: "restored N partitions: ..." lines. */
+static int restores_counted(const char *log)
+{
+    int n = 0;
+    for (const char *s = log; (s = strstr(s, "restored ")) != NULL; s++)
+        n += s[strlen("restored ")] >= '0' && s[strlen("restored ")] <= '9';
+    return n;
+}
+
+/* The households the aborts put back: the sum of "undid N households"; -1
+ * when no abort was undone. */
+static long households_undone(const char *log)
+{
+    long sum = -1;
+    for (const char *s = log; (s = strstr(s, "undid ")) != NULL; s++) {
+        char *end = NULL;
+        long n = strtol(s + strlen("undid "), &end, 10);
+        if (end != s + strlen("undid ") && strncmp(end, " households", 11) == 0)
+            sum = (sum < 0 ? 0 : sum) + n;
+    }
+    return sum;
+}
+
+/* Every warning the undisturbed run wrote was written here too (the
+ * converse is assert_same_outcome's). */
+static void assert_every_warning_written(const scenario_t *s)
+{
+    int missing = 0;
+    for (int i = 0; i < base->out.nwarnings; i++) {
+        bool found = false;
+        for (int j = 0; j < s->out.nwarnings && !found; j++)
+            found = strcmp(s->out.warnings[j], base->out.warnings[i]) == 0;
+        if (!found) {
+            fprintf(stderr, "%s: warning %s of the undisturbed run was not written\n", s->name,
+                    base->out.warnings[i]);
+            missing++;
+        }
+    }
+    assert_int_equal(missing, 0);
+}
+
+/* An abort puts back what its transaction changed in memory (households,
+ * the partitions' offsets, closes, watermark and audit chains), rewinds
+ * the consumer to the last commit and goes on: the changelog is read once,
+ * at the assignment, not again at every abort. min_undone: the households
+ * the aborts put back, at least. */
+static void check_undone(const char *name, long min_undone)
+{
+    scenario_t *s = scenario(name);
+    char *log = slurp(s->log[0]);
+    int rewinds = count_in(log, "transaction aborted; rewinding to the last commit");
+    int undone = count_in(log, " households of the aborted transaction");
+    int restores = restores_counted(log);
+    long households = households_undone(log);
+    long counted = number_after(log, " aborted (");
+    if (s->rc[0] != 0 || rewinds < 1 || undone != rewinds || counted != rewinds || restores != 1 ||
+        households < min_undone)
+        print_log(s->log[0]);
+    free(log);
+    assert_int_equal(s->rc[0], 0);
+    assert_true(rewinds >= 1);
+    assert_int_equal(undone, rewinds);  /* every abort undone in memory */
+    assert_int_equal(counted, rewinds); /* and the final line counts them */
+    assert_int_equal(restores, 1);      /* the assignment's restore only */
+    assert_true(households >= min_undone);
+    assert_all_read(&s->out, s->end);
+    /* As if the aborted transaction had never been: the same states, and
+     * the same warnings both ways (its input was redone, not skipped). */
+    assert_same_outcome(s);
+    assert_every_warning_written(s);
+}
+
+/* Regression (issue 11, item 6): an abort re-read the whole changelog of
+ * every assigned partition. Now it undoes its own transaction: mid-stream
+ * (households that had a committed state get it back) and at the quarter
+ * close, whose transaction wrote every household (all new: deleted). */
+static void abort_rereads_the_whole_changelog(void **state)
+{
+    (void)state;
+    check_undone("txn-endtxn-unknown-pid", 1);
+    check_undone("txn-undo-close", NHOUSEHOLDS);
+}
+
+/* An undo log past zs.monitor.undo.max (here 0): the abort falls back to
+ * the restore from the changelog, says so, and the outcome is the same. */
+static void abort_past_the_undo_bound_restores(void **state)
+{
+    (void)state;
+    check_abortable("txn-undo-bound");
+    scenario_t *s = scenario("txn-undo-bound");
+    char *log = slurp(s->log[0]);
+    int rewinds = count_in(log, "transaction aborted; rewinding to the last commit");
+    int fallbacks = count_in(log, "restoring from the changelog");
+    int restores = restores_counted(log);
+    bool undone = strstr(log, " households of the aborted transaction") != NULL;
+    long counted = number_after(log, " aborted (");
+    if (fallbacks != rewinds || restores != 1 + rewinds || undone || counted != 0)
+        print_log(s->log[0]);
+    free(log);
+    assert_int_equal(fallbacks, rewinds);
+    assert_int_equal(restores, 1 + rewinds);
+    assert_false(undone);
+    assert_int_equal(counted, 0);
+}
+
+/* ---- 3: fatal errors: exit 3, the restart finishes ---- */
 
 static void check_fatal(const char *name)
 {
@@ -1005,6 +1132,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(addparts_abortable_rewinds_and_finishes),
         cmocka_unit_test(produce_error_rewinds_and_finishes),
         cmocka_unit_test(produce_timeouts_rewind_and_finish),
+        cmocka_unit_test(abort_rereads_the_whole_changelog),
+        cmocka_unit_test(abort_past_the_undo_bound_restores),
         cmocka_unit_test(fenced_commit_exits_3_and_a_restart_finishes),
         cmocka_unit_test(old_epoch_offsets_exit_3_and_a_restart_finishes),
         cmocka_unit_test(old_epoch_addparts_exits_3_and_a_restart_finishes),
