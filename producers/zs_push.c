@@ -333,8 +333,8 @@ static zs_err_t reject(push_t *p, zs_input_kind_t kind, const zs_rows_t *rows, c
      * and the rejects file keeps the row. */
     zs_dead_cap_t cap;
     zs_dead_payload_cap(p->masked.data, p->masked.len, ZS_DEAD_PAYLOAD_MAX, &cap);
-    char why[800];
     char read_only[96] = "";
+    char why[600 + sizeof(read_only) + sizeof(cap.note)];
     if (row->raw_truncated)
         snprintf(read_only, sizeof(read_only), " (only the row's first %zu bytes were read)",
                  row->raw_len);

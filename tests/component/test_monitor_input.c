@@ -283,7 +283,7 @@ static avro_value_t *fill_household(input_t *in, const char *id, const char *cou
     assert_int_equal(avro_value_get_by_name(v, "members", &arr, NULL), 0);
     assert_int_equal(avro_value_reset(&arr), 0);
     for (int i = 0; i < nmembers; i++) {
-        char person[8];
+        char person[16];
         snprintf(person, sizeof(person), "P%d", same ? 1 : i + 1);
         assert_int_equal(avro_value_append(&arr, &m, NULL), 0);
         assert_int_equal(zs_codec_null_optionals(&m), ZS_OK);
