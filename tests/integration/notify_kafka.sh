@@ -31,10 +31,11 @@ stop_receivers() {
 }
 trap 'stop_receivers; cleanup' EXIT
 
-# start_receiver NAME FAIL_FOR: a receiver logging to NAME.requests; its port in $port.
+# start_receiver NAME FAIL_FOR [ARGS...]: a receiver logging to NAME.requests
+# (ARGS: more of notify_receiver.py's); its port in $port.
 start_receiver() {
     python3 "$here/notify_receiver.py" --port-file "$1.port" --log "$1.requests" \
-        --fail-for "$2" 2>"$1.err" &
+        --fail-for "$2" "${@:3}" 2>"$1.err" &
     receiver_pids+=($!)
     for _ in $(seq 100); do [ -s "$1.port" ] && break; sleep 0.1; done
     [ -s "$1.port" ] || fail "receiver $1 did not start: $(cat "$1.err")"
@@ -275,6 +276,39 @@ if len(noroute) != others or len(failed) != others or len(sent) != mine or files
     sys.exit(1)
 PY
 ok "a county without a route is dead-lettered with NOTIFICATION_FAILED, never dropped"
+
+# Webhooks over TLS: a receiver whose certificate a private CA signed is
+# refused (no request reaches it, its records are dead letters) until that
+# CA is given in zs.notify.http.ca; then everything is delivered.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=zengshou test CA" \
+    -keyout ca.key -out ca.pem >openssl.log 2>&1 || fail "openssl: $(cat openssl.log)"
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout tls.key -out tls.csr \
+    >>openssl.log 2>&1 || fail "openssl: $(cat openssl.log)"
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >san.ext
+openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext \
+    -out tls.pem >>openssl.log 2>&1 || fail "openssl: $(cat openssl.log)"
+start_receiver tls 0 --tls tls.pem tls.key
+mkdir outtls outtls2
+printf '%s webhook https://127.0.0.1:%s/county/%s\n* outbox %s/outtls\n' "$ca" "$port" "$ca" "$tmp" >tls.routes
+tls_args=("${notify_base[@]}" --routes tls.routes -X zs.notify.retry.initial=200ms
+    -X zs.notify.retry.max=1s -X zs.notify.retry.budget=3s -X zs.notify.http.timeout=5s)
+rc=0
+"$notify" "${tls_args[@]}" -X zs.notify.group="tls1$prefix" -X zs.notify.instance=t5 \
+    --exit-idle 3000 2>notify-tls1.log || rc=$?
+[ $rc -eq 0 ] || fail "zs-notify, TLS without the CA: exit $rc: $(tail -10 notify-tls1.log)"
+[ -s tls.requests ] && fail "a request reached the receiver over an unverified certificate"
+"$cat_bin" -b "$bs" -t "${prefix}deadletter" -e -X isolation.level=read_committed \
+    >dead-tls.jsonl 2>cat.log || fail "zs-cat deadletter: $(cat cat.log)"
+mine=$(python3 -c "import json,sys; print(sum(json.loads(l)['county_code'] == sys.argv[1] for l in open('warnings.jsonl')))" "$ca")
+refused=$(python3 -c "import json; print(sum(json.loads(l)['producer'].startswith('zs-notify@t5/') for l in open('dead-tls.jsonl')))")
+[ "$refused" -eq "$mine" ] || fail "$refused dead letters for $mine records refused over TLS: $(tail -3 notify-tls1.log)"
+rc=0
+"$notify" "${tls_args[@]}" -X zs.notify.group="tls2$prefix" -X zs.notify.instance=t6 \
+    -X zs.notify.http.ca="$tmp/ca.pem" --exit-idle 3000 2>notify-tls2.log || rc=$?
+[ $rc -eq 0 ] || fail "zs-notify, TLS with the CA: exit $rc: $(tail -10 notify-tls2.log)"
+posted=$(grep -c '"method": "POST"' tls.requests || true)
+[ "$posted" -eq "$mine" ] || fail "$posted of $mine records delivered over TLS with the CA"
+ok "TLS: a certificate of an unknown CA refused ($refused dead letters, no request), accepted with zs.notify.http.ca ($posted delivered)"
 
 # SIGTERM: a clean stop (exit 0) while deliveries are pending.
 stop_receivers

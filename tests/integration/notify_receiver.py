@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """notify_receiver.py: a local webhook receiver for tests/integration/notify_kafka.sh.
 
-    notify_receiver.py --port-file FILE --log FILE [--fail-for SECONDS]
+    notify_receiver.py --port-file FILE --log FILE [--fail-for SECONDS] [--tls CERT KEY]
 
 Listens on 127.0.0.1 (a free port, written to --port-file once listening) and
 records every request as one JSON line in --log: time, method, path, the
 Content-Type and Idempotency-Key headers, the status it answered and the body.
 For --fail-for seconds from the first POST it receives it answers 503 (a
 receiver that is down for a while: counted from the first request, so the
-outage is seen however late the sender starts), then 200. Stops on SIGTERM.
+outage is seen however late the sender starts), then 200. With --tls it
+speaks HTTPS with that certificate and key (PEM). Stops on SIGTERM.
 """
 import argparse
 import json
@@ -24,6 +25,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--fail-for", type=float, default=0.0)
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = ap.parse_args()
     first = []  # the time of the first POST
     lock = threading.Lock()
@@ -61,6 +63,11 @@ def main():
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if args.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*args.tls)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))
