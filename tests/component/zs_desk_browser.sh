@@ -21,6 +21,17 @@ bs=$b prefix="zs."
 . "$here/../integration/monitor_lib.sh"
 "$sim" --out a --households 1000 --from 2023Q1 --quarters 6 --seed 11 --quiet 2>sim.log ||
     fail "zs-simulate: $(cat sim.log)"
+# Every fifth household's village is markup, as a registry export could
+# carry it: the pages must show it as text and run nothing.
+python3 - <<'PY'
+import csv
+rows = list(csv.reader(open("a/households.csv", encoding="utf-8", newline="")))
+for i, r in enumerate(rows[1:]):
+    if i % 5 == 0:
+        r[3] = "<img src=x onerror=alert(1)>\"'&村"
+with open("a/households.csv", "w", encoding="utf-8", newline="") as f:
+    csv.writer(f, lineterminator="\n").writerows(rows)
+PY
 push_region a 2023Q1 2024Q2
 run_monitor m --exit-idle 3000 -X zs.monitor.static_membership=false ||
     fail "zs-monitor: $(tail -5 monitor-m.log)"
