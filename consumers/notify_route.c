@@ -104,6 +104,11 @@ static const char *check_url(const char *url, size_t len)
         host++;
     if (host == 0)
         return "the webhook URL names no host";
+    /* One user:password@ at most: with two, the display would hide only the
+     * first part of a credential, and clients disagree on the host. */
+    const char *first = memchr(url + skip, '@', host);
+    if (first != NULL && memchr(first + 1, '@', host - (size_t)(first + 1 - (url + skip))) != NULL)
+        return "the webhook URL's host part holds more than one @ (percent-encode it as %40)";
     if (skip == 7) {
         /* The host of the authority: after any user:password@, before any :port. */
         const char *a = url + skip;
@@ -130,8 +135,8 @@ static const char *check_url(const char *url, size_t len)
                    "localhost): use https:// for any other host";
     }
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
-            return "the webhook URL holds a control character";
+        if ((unsigned char)url[i] < 0x20 || (unsigned char)url[i] >= 0x7f)
+            return "the webhook URL holds a byte that is not printable ASCII (percent-encode it)";
     return NULL;
 }
 

@@ -123,6 +123,15 @@ static void test_errors(void **state)
         {"451227 webhook http://[::2]/w\n", ZS_ERR_INVALID, "on this machine"},
         {"451227 webhook http://[::1].hook.invalid/w\n", ZS_ERR_INVALID, "on this machine"},
         {"451227 webhook http://0x7f000001/w\n", ZS_ERR_INVALID, "on this machine"},
+        /* Regression (fuzz_routes), "a password holding @ shown in the
+         * log": the display cut the first user:password@ only, and showed
+         * the rest of the credential. Two @ before the host, or a byte that
+         * is not printable ASCII, are refused. */
+        {"451227 webhook https://user:p@ss@hook.example/w\n", ZS_ERR_INVALID,
+         "routes.conf:1: the webhook URL's host part holds more than one @"},
+        {"451227 webhook http://a@b@127.0.0.1/w\n", ZS_ERR_INVALID, "more than one @"},
+        {"451227 webhook https://hook.example/\xe5\x8e\xbf\n", ZS_ERR_INVALID,
+         "not printable ASCII"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         notify_routes_t *r = NULL;
