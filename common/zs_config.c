@@ -717,9 +717,14 @@ zs_err_t zs_config_set_arg(zs_config_t *cfg, const char *arg, char *errstr, size
     zs_err_t err;
     if (copy == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_NOMEM, "out of memory");
-    if (split_setting(copy, &key, &value))
+    if (split_setting(copy, &key, &value)) {
         err = zs_config_set(cfg, key, value, "-X", true, errstr, errstr_size);
-    else
+        if (err == ZS_OK && *value != '\0' && zs_config_is_secret_name(key))
+            zs_log(ZS_LOG_WARN,
+                   "-X %s: a secret on the command line is visible to every user of this "
+                   "machine (ps, /proc); give it in a -F file only its owner can read",
+                   key);
+    } else
         /* The argument may be a mistyped secret: do not echo it. */
         err = zs_fail(errstr, errstr_size, ZS_ERR_PARSE, "-X: expected key=value");
     free(copy);

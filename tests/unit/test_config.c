@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "zs_config.h"
+#include "zs_log.h"
 
 /* A program's own table, one key of each kind. */
 static const zs_config_def_t test_defs[] = {
@@ -602,6 +603,34 @@ static void secrets_masked_in_dump(void **state)
     unlink(path);
 }
 
+/* A secret given with -X is in every process listing: the program says so,
+ * naming the key and never the value; a file's secret is not warned about. */
+static void secret_on_the_command_line_warned(void **state)
+{
+    (void)state;
+    char errstr[256], *out = NULL, path[64];
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    assert_non_null(mem);
+    zs_log_set_output(mem);
+    zs_config_t *cfg = new_config();
+    assert_int_equal(zs_config_set_arg(cfg, "sasl.password=hunter2", errstr, sizeof(errstr)),
+                     ZS_OK);
+    assert_int_equal(zs_config_set_arg(cfg, "client.id=c1", errstr, sizeof(errstr)), ZS_OK);
+    write_temp(path, sizeof(path), "ssl.key.password=fromfile\n");
+    assert_int_equal(zs_config_load_file(cfg, path, errstr, sizeof(errstr)), ZS_OK);
+    zs_config_destroy(cfg);
+    unlink(path);
+    fflush(mem);
+    zs_log_set_output(stderr);
+    fclose(mem);
+    assert_contains(out, "-X sasl.password: a secret on the command line is visible");
+    assert_lacks(out, "hunter2");
+    assert_lacks(out, "client.id");
+    assert_lacks(out, "ssl.key.password");
+    free(out);
+}
+
 static void secret_names(void **state)
 {
     (void)state;
@@ -744,6 +773,7 @@ int main(void)
         cmocka_unit_test(kafka_pass_through),
         cmocka_unit_test(secrets_masked_in_dump),
         cmocka_unit_test(secret_names),
+        cmocka_unit_test(secret_on_the_command_line_warned),
         cmocka_unit_test(doc_table),
         cmocka_unit_test(rejects_bad_definitions),
     };
