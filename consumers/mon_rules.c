@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mon_refs.h"
 #include "mon_risk.h"
 #include "zs_canon.h"
 
@@ -307,27 +308,6 @@ static uint64_t evidence_hash(const mon_evidence_t *e)
     return h;
 }
 
-/* Which records a verdict rests on (RULES.md "Sources"). */
-typedef enum refs_what {
-    REFS_NONE,
-    REFS_INCOME,      /* the standing income statements of months first..last */
-    REFS_JOBS,        /* person's employment statements of first..last, the snapshot */
-    REFS_SNAPSHOT,    /* the household snapshot */
-    REFS_ENROLMENT,   /* the snapshot, person's PENSION/DISABILITY payments of first..last */
-    REFS_ENTITLEMENT, /* a DUE and its PAIDs */
-    REFS_ONE,         /* one record: kind, offset, the verdict's event_id */
-} refs_what_t;
-
-typedef struct refs_spec {
-    refs_what_t what;
-    zs_month_t first, last;
-    int person;               /* -1: a household-level programme */
-    int program;              /* of an entitlement */
-    const mon_subsidy_t *due; /* the entitlement; NULL: the one of the episode's month */
-    mon_ref_kind_t kind;      /* of REFS_ONE */
-    int64_t offset;           /* of REFS_ONE */
-} refs_spec_t;
-
 /* What one run found for (rule, subject). */
 typedef struct verdict {
     mon_rule_t rule;
@@ -339,84 +319,8 @@ typedef struct verdict {
     mon_risk_t risk;
     const char *event_id;
     const mon_evidence_t *evidence;
-    refs_spec_t refs;
+    mon_refs_spec_t refs; /* what it rests on (Warning.sources) */
 } verdict_t;
-
-/* Adds one record to d's sources, unless its offset is unknown (a state of
- * format 3); past MON_REFS_MAX it only notes the cut. */
-static void ref_add(mon_decision_t *d, mon_ref_kind_t kind, int64_t offset, const char *event_id)
-{
-    if (offset < 0)
-        return;
-    if (d->nrefs == MON_REFS_MAX) {
-        d->refs_truncated = true;
-        return;
-    }
-    mon_ref_t *r = &d->refs[d->nrefs++];
-    r->kind = kind;
-    r->offset = offset;
-    snprintf(r->event_id, sizeof(r->event_id), "%s", event_id ? event_id : "");
-}
-
-static bool paid_for(const mon_subsidy_t *p, const mon_subsidy_t *due)
-{
-    return p->paid && p->person == due->person && p->program == due->program &&
-           p->month == due->month;
-}
-
-/* The records verdict v rests on, into d (opened: the episode's month). */
-static void fill_refs(const mon_hh_t *hh, const verdict_t *v, zs_month_t opened, mon_decision_t *d)
-{
-    const refs_spec_t *r = &v->refs;
-    switch (r->what) {
-    case REFS_NONE:
-        break;
-    case REFS_INCOME: /* newest first */
-        for (size_t i = hh->nincomes; i > 0; i--) {
-            const mon_income_t *s = &hh->incomes[i - 1];
-            if (s->month >= r->first && s->month <= r->last)
-                ref_add(d, MON_REF_INCOME, s->offset, s->event_id);
-        }
-        break;
-    case REFS_JOBS:
-        for (size_t i = hh->njobs; i > 0; i--) {
-            const mon_job_t *j = &hh->jobs[i - 1];
-            if (j->person == r->person && j->month >= r->first && j->month <= r->last)
-                ref_add(d, MON_REF_EMPLOYMENT, j->offset, j->event_id);
-        }
-        ref_add(d, MON_REF_HOUSEHOLD, hh->snapshot_offset, NULL); /* age, membership */
-        break;
-    case REFS_SNAPSHOT:
-    case REFS_ENROLMENT:
-        ref_add(d, MON_REF_HOUSEHOLD, hh->snapshot_offset, NULL);
-        for (size_t i = hh->nsubsidies; i > 0 && r->what == REFS_ENROLMENT; i--) {
-            const mon_subsidy_t *s = &hh->subsidies[i - 1];
-            if (s->paid && s->person == r->person && s->month >= r->first && s->month <= r->last &&
-                (s->program == MON_PROGRAM_PENSION || s->program == MON_PROGRAM_DISABILITY))
-                ref_add(d, MON_REF_SUBSIDY, s->offset, s->event_id);
-        }
-        break;
-    case REFS_ENTITLEMENT: {
-        const mon_subsidy_t *due = r->due;
-        for (size_t i = 0; i < hh->nsubsidies && due == NULL; i++) {
-            const mon_subsidy_t *s = &hh->subsidies[i];
-            if (!s->paid && s->person == r->person && s->program == r->program &&
-                s->month == opened)
-                due = s;
-        }
-        if (due == NULL)
-            break;
-        ref_add(d, MON_REF_SUBSIDY, due->offset, due->event_id);
-        for (size_t i = 0; i < hh->nsubsidies; i++)
-            if (paid_for(&hh->subsidies[i], due))
-                ref_add(d, MON_REF_SUBSIDY, hh->subsidies[i].offset, hh->subsidies[i].event_id);
-        break;
-    }
-    case REFS_ONE:
-        ref_add(d, r->kind, r->offset, v->event_id);
-        break;
-    }
-}
 
 static zs_err_t emit(mon_out_t *out, const mon_hh_t *hh, const verdict_t *v, mon_status_t status,
                      zs_month_t opened)
@@ -432,7 +336,7 @@ static zs_err_t emit(mon_out_t *out, const mon_hh_t *hh, const verdict_t *v, mon
     snprintf(d.person_id, sizeof(d.person_id), "%s", v->person_id ? v->person_id : "");
     snprintf(d.event_id, sizeof(d.event_id), "%s", v->event_id ? v->event_id : "");
     mon_warning_id(hh->id, v->rule, v->subject, opened, d.warning_id);
-    fill_refs(hh, v, opened, &d);
+    mon_refs_fill(hh, &v->refs, v->event_id, opened, &d);
     return zs_buf_add(&out->decisions, &d, sizeof(d));
 }
 
@@ -546,7 +450,7 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                    .period = period,
                    .risk = mon_risk_of(MON_LOW_INCOME, hh, &e, period, r->labour_share_bp, -1),
                    .evidence = &e, /* one risk type for the four income rules */
-                   .refs = {.what = REFS_INCOME, .first = period - 11, .last = period}};
+                   .refs = {.what = MON_REFS_INCOME, .first = period - 11, .last = period}};
 
     e.has_threshold = e.has_observed = true;
     e.unit = MON_UNIT_FEN;
@@ -614,7 +518,7 @@ static zs_err_t labour_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q, 
                    .risk = mon_risk_of(MON_WEAK_LABOR, hh, &e, zs_quarter_last_month(q),
                                        r->labour_share_bp, -1),
                    .evidence = &e,
-                   .refs = {.what = REFS_SNAPSHOT}};
+                   .refs = {.what = MON_REFS_SNAPSHOT}};
     return decide(hh, &v, out);
 }
 
@@ -664,13 +568,14 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                             .has_observed = true,
                             .unit = MON_UNIT_MONTHS,
                             .program = -1};
-        verdict_t v = {.subject = m.id,
-                       .person_id = m.id,
-                       .clears = true,
-                       .period = last,
-                       .risk = mon_risk_of(MON_NO_WORK, hh, &e, last, r->labour_share_bp, -1),
-                       .evidence = &e,
-                       .refs = {.what = REFS_JOBS, .first = first, .last = last, .person = (int)i}};
+        verdict_t v = {
+            .subject = m.id,
+            .person_id = m.id,
+            .clears = true,
+            .period = last,
+            .risk = mon_risk_of(MON_NO_WORK, hh, &e, last, r->labour_share_bp, -1),
+            .evidence = &e,
+            .refs = {.what = MON_REFS_JOBS, .first = first, .last = last, .person = (int)i}};
 
         e.threshold = 1;
         e.observed = employed_months;
@@ -705,8 +610,8 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  no_pension ? ", no PENSION paid in the quarter" : "",
                  no_disability ? ", no DISABILITY paid in the quarter" : "", m.disability);
         v.rule = MON_NOT_ENROLLED;
-        v.refs =
-            (refs_spec_t){.what = REFS_ENROLMENT, .first = first, .last = last, .person = (int)i};
+        v.refs = (mon_refs_spec_t){
+            .what = MON_REFS_ENROLMENT, .first = first, .last = last, .person = (int)i};
         v.holds = present && (no_pension || no_disability);
         v.risk = mon_risk_of(MON_NOT_ENROLLED, hh, &e, last, r->labour_share_bp,
                              no_disability ? MON_PROGRAM_DISABILITY : -1);
@@ -729,7 +634,7 @@ static entitlement_t entitlement_of(const mon_hh_t *hh, const mon_subsidy_t *due
     int64_t deadline = mon_month_start_ms(due->month + 2);
     for (size_t i = 0; i < hh->nsubsidies; i++) {
         const mon_subsidy_t *p = &hh->subsidies[i];
-        if (!paid_for(p, due))
+        if (!mon_subsidy_pays(p, due))
             continue;
         e.paid_count++;
         e.paid_sum = add_sat(e.paid_sum, p->fen);
@@ -782,7 +687,7 @@ static zs_err_t subject_rules(mon_hh_t *hh, int person, int program, zs_quarter_
                    .clears = true,
                    .risk = mon_risk_of(MON_SUBSIDY_MISSING, hh, &e, last, 0, -1),
                    .evidence = &e,
-                   .refs = {.what = REFS_ENTITLEMENT, .person = person, .program = program}};
+                   .refs = {.what = MON_REFS_ENTITLEMENT, .person = person, .program = program}};
 
     v.rule = MON_SUBSIDY_MISSING;
     v.holds = missing != NULL;
@@ -884,15 +789,16 @@ static zs_err_t expense_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  (long long)income);
         mon_risk_t risk =
             mon_risk_of(MON_LARGE_EXPENSE, hh, &e, c.month, r->labour_share_bp, c.kind);
-        verdict_t v = {.rule = MON_LARGE_EXPENSE,
-                       .subject = "-",
-                       .holds = true,
-                       .clears = false,
-                       .period = c.month,
-                       .risk = risk,
-                       .event_id = c.event_id,
-                       .evidence = &e,
-                       .refs = {.what = REFS_ONE, .kind = MON_REF_HARDSHIP, .offset = c.offset}};
+        verdict_t v = {
+            .rule = MON_LARGE_EXPENSE,
+            .subject = "-",
+            .holds = true,
+            .clears = false,
+            .period = c.month,
+            .risk = risk,
+            .event_id = c.event_id,
+            .evidence = &e,
+            .refs = {.what = MON_REFS_ONE, .kind = MON_REF_HARDSHIP, .offset = c.offset}};
         err = decide(hh, &v, out);
     }
     return err;
@@ -964,7 +870,7 @@ zs_err_t mon_follow_up(mon_hh_t *hh, const char *warning_id, bool resolved, int6
                        .risk = MON_RISK_OTHER,
                        .event_id = event_id,
                        .evidence = &e,
-                       .refs = {.what = REFS_ONE, .kind = MON_REF_FOLLOWUP, .offset = offset}};
+                       .refs = {.what = MON_REFS_ONE, .kind = MON_REF_FOLLOWUP, .offset = offset}};
         *cleared = true;
         return decide(hh, &v, out);
     }

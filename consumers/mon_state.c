@@ -333,6 +333,12 @@ zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, in
     return ZS_OK;
 }
 
+bool mon_subsidy_pays(const mon_subsidy_t *p, const mon_subsidy_t *due)
+{
+    return p->paid && p->person == due->person && p->program == due->program &&
+           p->month == due->month;
+}
+
 /* Whether an open episode's subject is a subsidy subject of s. */
 static bool subsidy_open(const mon_hh_t *hh, const mon_subsidy_t *s)
 {

@@ -186,6 +186,9 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
 zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, int kind, int64_t fen,
                         int64_t at, int64_t offset, mon_applied_t *applied);
 
+/* Whether p is a PAID record for the entitlement of DUE due. */
+bool mon_subsidy_pays(const mon_subsidy_t *p, const mon_subsidy_t *due);
+
 /* Notes that a finding was written; false if it already was (then it is
  * not written again). ZS_ERR_NOMEM in *err. */
 bool mon_hh_note(mon_hh_t *hh, int kind, zs_month_t period, const char *person_id, zs_err_t *err);
