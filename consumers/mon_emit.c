@@ -116,12 +116,31 @@ zs_err_t mon_emit_bad_state(monitor_t *m, int32_t p, const char *id, const void 
     return err == ZS_OK ? mon_emit_audit_send(m, &m->parts[p], a, errstr, errstr_size) : err;
 }
 
-/* The Warning record of one decision. */
-static zs_err_t fill_warning(monitor_t *m, const mon_hh_t *hh, const mon_decision_t *d,
+/* The records a decision rests on, as Warning.sources: each on its input
+ * topic's partition p (the household's). */
+static int fill_sources(monitor_t *m, int32_t p, const mon_decision_t *d, avro_value_t *v)
+{
+    avro_value_t arr, src;
+    int rc = avro_value_get_by_name(v, "sources", &arr, NULL) ||
+             zs_avro_set_num(v, "sources_truncated", d->refs_truncated);
+    for (size_t i = 0; i < d->nrefs && rc == 0; i++) {
+        const mon_ref_t *r = &d->refs[i];
+        int t = m->ref_topics[r->kind];
+        if (t < 0)
+            continue; /* not an input topic of this monitor */
+        rc = avro_value_append(&arr, &src, NULL) || zs_avro_set_str(&src, "topic", m->inputs[t]) ||
+             zs_avro_set_num(&src, "partition", p) || zs_avro_set_num(&src, "offset", r->offset) ||
+             zs_avro_set_str(&src, "event_id", r->event_id[0] ? r->event_id : NULL);
+    }
+    return rc;
+}
+
+/* The Warning record of one decision of a household of partition p. */
+static zs_err_t fill_warning(monitor_t *m, int32_t p, const mon_hh_t *hh, const mon_decision_t *d,
                              avro_value_t *v)
 {
     const mon_evidence_t *e = &d->evidence;
-    avro_value_t ev, comps, item, f, src;
+    avro_value_t ev, comps, item;
     int rc = zs_avro_set_str(v, "warning_id", d->warning_id) ||
              zs_avro_set_str(v, "household_id", hh->id) ||
              zs_avro_set_str(v, "county_code", hh->registered ? hh->county : "000000") ||
@@ -134,7 +153,6 @@ static zs_err_t fill_warning(monitor_t *m, const mon_hh_t *hh, const mon_decisio
              zs_avro_set_num(v, "opened_month", zs_month_month(d->opened)) ||
              zs_avro_set_num(v, "risk_type", d->risk) ||
              zs_avro_set_str(v, "ruleset_version", RULESET_VERSION) ||
-             zs_avro_set_num(v, "sources_truncated", 0) ||
              zs_avro_set_num(v, "emitted_at", mon_now_ms());
     rc = rc || avro_value_get_by_name(v, "evidence", &ev, NULL) ||
          zs_codec_null_optionals(&ev) != ZS_OK;
@@ -168,11 +186,7 @@ static zs_err_t fill_warning(monitor_t *m, const mon_hh_t *hh, const mon_decisio
                                             : zs_avro_set_null(&item, "previous_fen");
         }
     }
-    rc = rc || avro_value_get_by_name(v, "sources", &f, NULL) ||
-         avro_value_append(&f, &src, NULL) || zs_avro_set_str(&src, "topic", m->src_topic) ||
-         zs_avro_set_num(&src, "partition", m->src_partition) ||
-         zs_avro_set_num(&src, "offset", m->src_offset) ||
-         zs_avro_set_str(&src, "event_id", d->event_id[0] ? d->event_id : NULL);
+    rc = rc || fill_sources(m, p, d, v);
     return rc ? ZS_ERR_AVRO : ZS_OK;
 }
 
@@ -185,7 +199,7 @@ zs_err_t mon_emit_out(monitor_t *m, part_t *pt, int32_t p, mon_hh_t *hh, char *e
     zs_err_t err = ZS_OK;
     for (size_t i = 0; i < n && err == ZS_OK; i++) {
         avro_value_t *v = zs_encoder_value(m->warn_enc);
-        if (fill_warning(m, hh, &d[i], v) != ZS_OK)
+        if (fill_warning(m, p, hh, &d[i], v) != ZS_OK)
             return zs_fail(errstr, errstr_size, ZS_ERR_AVRO, "warning %s: %s", d[i].warning_id,
                            avro_strerror());
         err = zs_encoder_encode(m->warn_enc, &m->msg, errstr, errstr_size);

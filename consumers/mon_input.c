@@ -233,6 +233,7 @@ typedef struct input_rec {
     part_t *pt;
     mon_hh_t *hh;
     avro_value_t *v;
+    int64_t offset; /* of the record in its topic partition */
     const char *event_id;
     zs_month_t month;      /* of a dated record */
     mon_applied_t applied; /* what the event did to the state */
@@ -259,7 +260,8 @@ static zs_err_t apply_household(input_rec_t *r)
     if (check_time("updated_at", updated, r->why, r->why_size) ||
         read_members(v, members, &n, r->why, r->why_size))
         return ZS_ERR_INVALID;
-    return mon_apply_household(r->hh, county, (int)category, updated, members, n, &r->applied);
+    return mon_apply_household(r->hh, county, (int)category, updated, members, n, r->offset,
+                               &r->applied);
 }
 
 static zs_err_t apply_income(input_rec_t *r)
@@ -272,7 +274,7 @@ static zs_err_t apply_income(input_rec_t *r)
     return mon_apply_income(r->hh, r->event_id, r->month,
                             (int)mon_avro_long(r->v, "component", &r->ok), source,
                             mon_avro_long(r->v, "amount_fen", &r->ok),
-                            mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+                            mon_avro_long(r->v, "reported_at", &r->ok), r->offset, &r->applied);
 }
 
 static zs_err_t apply_job(input_rec_t *r)
@@ -284,7 +286,7 @@ static zs_err_t apply_job(input_rec_t *r)
     return mon_apply_job(r->hh, r->event_id, person, r->month,
                          (int)mon_avro_long(r->v, "status", &r->ok),
                          mon_avro_long(r->v, "wants_work", &r->ok) != 0,
-                         mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+                         mon_avro_long(r->v, "reported_at", &r->ok), r->offset, &r->applied);
 }
 
 static zs_err_t apply_subsidy(input_rec_t *r)
@@ -301,7 +303,7 @@ static zs_err_t apply_subsidy(input_rec_t *r)
         r->from = zs_month_quarter(r->month);
     return mon_apply_subsidy(r->hh, r->event_id, person, (int)program, paid, r->month,
                              mon_avro_long(r->v, "amount_fen", &r->ok),
-                             mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+                             mon_avro_long(r->v, "reported_at", &r->ok), r->offset, &r->applied);
 }
 
 static zs_err_t apply_cost(input_rec_t *r)
@@ -309,7 +311,7 @@ static zs_err_t apply_cost(input_rec_t *r)
     r->from = zs_month_quarter(r->month);
     return mon_apply_cost(r->hh, r->event_id, r->month, (int)mon_avro_long(r->v, "kind", &r->ok),
                           mon_avro_long(r->v, "amount_fen", &r->ok),
-                          mon_avro_long(r->v, "reported_at", &r->ok), &r->applied);
+                          mon_avro_long(r->v, "reported_at", &r->ok), r->offset, &r->applied);
 }
 
 /* A follow-up: may clear a warning; always an audit record. */
@@ -327,7 +329,8 @@ static zs_err_t apply_follow_up(input_rec_t *r)
     if (check_time("at", at, r->why, r->why_size))
         return ZS_ERR_INVALID;
     bool cleared = false;
-    zs_err_t err = mon_follow_up(r->hh, warning_id, action == 2, at, &m->out, &cleared);
+    zs_err_t err = mon_follow_up(r->hh, warning_id, action == 2, at, r->event_id, r->offset,
+                                 &m->out, &cleared);
     static const char *const actions[] = {"ACK", "MEASURE", "RESOLVED"};
     char detail[300];
     snprintf(detail, sizeof(detail), "%s by %s%s", actions[action % 3],
@@ -349,21 +352,28 @@ static zs_err_t apply_follow_up(input_rec_t *r)
 
 /* Each input topic's record: the message it carries, whether it is dated
  * (year, month, event_id, reported_at: a statement or transaction of a
- * month), whether it carries amount_fen, and how it is applied. */
+ * month), whether it carries amount_fen, how it is applied, and what kind
+ * of source of a warning it is. */
 struct mon_input_kind {
     const char *message;
     bool dated, amount;
     zs_err_t (*apply)(input_rec_t *r);
+    mon_ref_kind_t ref;
 };
 
 static const mon_input_kind_t input_kinds[] = {
-    {"Household", false, false, apply_household}, {"IncomeRecord", true, true, apply_income},
-    {"EmploymentRecord", true, false, apply_job}, {"SubsidyRecord", true, true, apply_subsidy},
-    {"HardshipRecord", true, true, apply_cost},   {"FollowUp", false, false, apply_follow_up},
+    {"Household", false, false, apply_household, MON_REF_HOUSEHOLD},
+    {"IncomeRecord", true, true, apply_income, MON_REF_INCOME},
+    {"EmploymentRecord", true, false, apply_job, MON_REF_EMPLOYMENT},
+    {"SubsidyRecord", true, true, apply_subsidy, MON_REF_SUBSIDY},
+    {"HardshipRecord", true, true, apply_cost, MON_REF_HARDSHIP},
+    {"FollowUp", false, false, apply_follow_up, MON_REF_FOLLOWUP},
 };
 
 zs_err_t mon_input_kinds(monitor_t *m, char *errstr, size_t errstr_size)
 {
+    for (int k = 0; k < MON_REF_KINDS; k++)
+        m->ref_topics[k] = -1;
     for (int t = 0; t < m->ninputs; t++) {
         m->kinds[t] = NULL;
         for (size_t k = 0; k < sizeof(input_kinds) / sizeof(input_kinds[0]); k++)
@@ -373,6 +383,7 @@ zs_err_t mon_input_kinds(monitor_t *m, char *errstr, size_t errstr_size)
             return zs_fail(errstr, errstr_size, ZS_ERR_INVALID,
                            "input topic %s carries %s, which zs-monitor does not apply",
                            m->inputs[t], m->input_messages[t]);
+        m->ref_topics[m->kinds[t]->ref] = t;
     }
     return ZS_OK;
 }
@@ -409,14 +420,15 @@ static zs_err_t read_dated(input_rec_t *r, const mon_input_kind_t *kind)
 /* Applies one decoded input record of household hh, of input topic t.
  * Returns ZS_ERR_INVALID (or ZS_ERR_TOO_OLD) with why for a record that
  * breaks the contract. */
-static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, int t, avro_value_t *v, char *why,
-                      size_t why_size)
+static zs_err_t apply(monitor_t *m, part_t *pt, mon_hh_t *hh, int t, avro_value_t *v,
+                      int64_t offset, char *why, size_t why_size)
 {
     const mon_input_kind_t *kind = m->kinds[t];
     input_rec_t r = {.m = m,
                      .pt = pt,
                      .hh = hh,
                      .v = v,
+                     .offset = offset,
                      .event_id = mon_avro_str(v, "event_id"),
                      .applied = MON_IGNORED,
                      .from = NO_QUARTER,
@@ -503,7 +515,7 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     work_t *w = mon_txn_load(m, p, id, why, sizeof(why));
     if (w == NULL)
         return zs_fail(errstr, errstr_size, ZS_ERR_CORRUPT, "%s", why);
-    err = apply(m, pt, &w->hh, t, v, why, sizeof(why));
+    err = apply(m, pt, &w->hh, t, v, rkm->offset, why, sizeof(why));
     if (err == ZS_ERR_INVALID) {
         mon_out_reset(&m->out);
         return mon_emit_dead_letter(m, rkm, why, zs_err_name(err), errstr, errstr_size);

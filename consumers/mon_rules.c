@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mon_refs.h"
 #include "mon_risk.h"
 #include "zs_canon.h"
 
@@ -318,6 +319,7 @@ typedef struct verdict {
     mon_risk_t risk;
     const char *event_id;
     const mon_evidence_t *evidence;
+    mon_refs_spec_t refs; /* what it rests on (Warning.sources) */
 } verdict_t;
 
 static zs_err_t emit(mon_out_t *out, const mon_hh_t *hh, const verdict_t *v, mon_status_t status,
@@ -334,6 +336,7 @@ static zs_err_t emit(mon_out_t *out, const mon_hh_t *hh, const verdict_t *v, mon
     snprintf(d.person_id, sizeof(d.person_id), "%s", v->person_id ? v->person_id : "");
     snprintf(d.event_id, sizeof(d.event_id), "%s", v->event_id ? v->event_id : "");
     mon_warning_id(hh->id, v->rule, v->subject, opened, d.warning_id);
+    mon_refs_fill(hh, &v->refs, v->event_id, opened, &d);
     return zs_buf_add(&out->decisions, &d, sizeof(d));
 }
 
@@ -446,7 +449,8 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                    .clears = true,
                    .period = period,
                    .risk = mon_risk_of(MON_LOW_INCOME, hh, &e, period, r->labour_share_bp, -1),
-                   .evidence = &e}; /* one risk type for the four income rules */
+                   .evidence = &e, /* one risk type for the four income rules */
+                   .refs = {.what = MON_REFS_INCOME, .first = period - 11, .last = period}};
 
     e.has_threshold = e.has_observed = true;
     e.unit = MON_UNIT_FEN;
@@ -467,6 +471,7 @@ static zs_err_t income_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
     e.unit = MON_UNIT_NONE;
     e.has_observed = false;
     e.threshold_source = "T12M a year earlier (plan items 26, 33)";
+    v.refs.first = period - 23; /* both windows compared */
     v.rule = MON_INCOME_FALL;
     v.holds = c < p;
     err = decide(hh, &v, out);
@@ -512,7 +517,8 @@ static zs_err_t labour_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q, 
                    .period = zs_quarter_last_month(q),
                    .risk = mon_risk_of(MON_WEAK_LABOR, hh, &e, zs_quarter_last_month(q),
                                        r->labour_share_bp, -1),
-                   .evidence = &e};
+                   .evidence = &e,
+                   .refs = {.what = MON_REFS_SNAPSHOT}};
     return decide(hh, &v, out);
 }
 
@@ -562,12 +568,14 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                             .has_observed = true,
                             .unit = MON_UNIT_MONTHS,
                             .program = -1};
-        verdict_t v = {.subject = m.id,
-                       .person_id = m.id,
-                       .clears = true,
-                       .period = last,
-                       .risk = mon_risk_of(MON_NO_WORK, hh, &e, last, r->labour_share_bp, -1),
-                       .evidence = &e};
+        verdict_t v = {
+            .subject = m.id,
+            .person_id = m.id,
+            .clears = true,
+            .period = last,
+            .risk = mon_risk_of(MON_NO_WORK, hh, &e, last, r->labour_share_bp, -1),
+            .evidence = &e,
+            .refs = {.what = MON_REFS_JOBS, .first = first, .last = last, .person = (int)i}};
 
         e.threshold = 1;
         e.observed = employed_months;
@@ -584,6 +592,7 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
         snprintf(e.detail, sizeof(e.detail), "%d migrant months so far, %d months left", migrant,
                  left);
         v.rule = MON_SHORT_WORK;
+        v.refs.first = jan; /* the migrant months counted */
         v.holds = present && migrant >= 1 && migrant + left < r->migrant_months;
         if (err == ZS_OK)
             err = decide(hh, &v, out);
@@ -601,6 +610,8 @@ static zs_err_t member_rules(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  no_pension ? ", no PENSION paid in the quarter" : "",
                  no_disability ? ", no DISABILITY paid in the quarter" : "", m.disability);
         v.rule = MON_NOT_ENROLLED;
+        v.refs = (mon_refs_spec_t){
+            .what = MON_REFS_ENROLMENT, .first = first, .last = last, .person = (int)i};
         v.holds = present && (no_pension || no_disability);
         v.risk = mon_risk_of(MON_NOT_ENROLLED, hh, &e, last, r->labour_share_bp,
                              no_disability ? MON_PROGRAM_DISABILITY : -1);
@@ -623,8 +634,7 @@ static entitlement_t entitlement_of(const mon_hh_t *hh, const mon_subsidy_t *due
     int64_t deadline = mon_month_start_ms(due->month + 2);
     for (size_t i = 0; i < hh->nsubsidies; i++) {
         const mon_subsidy_t *p = &hh->subsidies[i];
-        if (!p->paid || p->person != due->person || p->program != due->program ||
-            p->month != due->month)
+        if (!mon_subsidy_pays(p, due))
             continue;
         e.paid_count++;
         e.paid_sum = add_sat(e.paid_sum, p->fen);
@@ -676,12 +686,14 @@ static zs_err_t subject_rules(mon_hh_t *hh, int person, int program, zs_quarter_
                    .person_id = pid,
                    .clears = true,
                    .risk = mon_risk_of(MON_SUBSIDY_MISSING, hh, &e, last, 0, -1),
-                   .evidence = &e};
+                   .evidence = &e,
+                   .refs = {.what = MON_REFS_ENTITLEMENT, .person = person, .program = program}};
 
     v.rule = MON_SUBSIDY_MISSING;
     v.holds = missing != NULL;
     v.period = missing ? missing->month : last;
     v.event_id = missing ? missing->event_id : NULL;
+    v.refs.due = missing;
     e.threshold = e.amount = missing ? missing->fen : 0;
     e.observed = 0;
     snprintf(e.detail, sizeof(e.detail), "%s",
@@ -692,6 +704,7 @@ static zs_err_t subject_rules(mon_hh_t *hh, int person, int program, zs_quarter_
     v.holds = shortfall != NULL;
     v.period = shortfall ? shortfall->month : last;
     v.event_id = shortfall ? shortfall->event_id : NULL;
+    v.refs.due = shortfall;
     e.threshold = e.amount = shortfall ? shortfall->fen : 0;
     e.observed = es.ontime_sum;
     snprintf(e.detail, sizeof(e.detail), "%d payment(s) by the deadline, %lld fen in all so far",
@@ -706,6 +719,7 @@ static zs_err_t subject_rules(mon_hh_t *hh, int person, int program, zs_quarter_
     v.clears = false;
     v.period = duplicate->month;
     v.event_id = duplicate->event_id;
+    v.refs.due = duplicate;
     e.threshold = 1;
     e.unit = MON_UNIT_COUNT;
     e.observed = ed.paid_count;
@@ -775,14 +789,16 @@ static zs_err_t expense_rule(const mon_rules_t *r, mon_hh_t *hh, zs_quarter_t q,
                  (long long)income);
         mon_risk_t risk =
             mon_risk_of(MON_LARGE_EXPENSE, hh, &e, c.month, r->labour_share_bp, c.kind);
-        verdict_t v = {.rule = MON_LARGE_EXPENSE,
-                       .subject = "-",
-                       .holds = true,
-                       .clears = false,
-                       .period = c.month,
-                       .risk = risk,
-                       .event_id = c.event_id,
-                       .evidence = &e};
+        verdict_t v = {
+            .rule = MON_LARGE_EXPENSE,
+            .subject = "-",
+            .holds = true,
+            .clears = false,
+            .period = c.month,
+            .risk = risk,
+            .event_id = c.event_id,
+            .evidence = &e,
+            .refs = {.what = MON_REFS_ONE, .kind = MON_REF_HARDSHIP, .offset = c.offset}};
         err = decide(hh, &v, out);
     }
     return err;
@@ -805,7 +821,7 @@ zs_err_t mon_close_quarter(const mon_rules_t *rules, mon_hh_t *hh, zs_quarter_t 
 }
 
 zs_err_t mon_follow_up(mon_hh_t *hh, const char *warning_id, bool resolved, int64_t at,
-                       mon_out_t *out, bool *cleared)
+                       const char *event_id, int64_t offset, mon_out_t *out, bool *cleared)
 {
     *cleared = false;
     if (!resolved)
@@ -852,7 +868,9 @@ zs_err_t mon_follow_up(mon_hh_t *hh, const char *warning_id, bool resolved, int6
                        .clears = true,
                        .period = (zs_month_t)(y * 12 + (m - 1)),
                        .risk = MON_RISK_OTHER,
-                       .evidence = &e};
+                       .event_id = event_id,
+                       .evidence = &e,
+                       .refs = {.what = MON_REFS_ONE, .kind = MON_REF_FOLLOWUP, .offset = offset}};
         *cleared = true;
         return decide(hh, &v, out);
     }

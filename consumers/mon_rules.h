@@ -120,6 +120,29 @@ typedef struct mon_evidence {
     char detail[160];
 } mon_evidence_t;
 
+/* The input topic of a record a decision rests on, by the message it
+ * carries (the partition is the household's: input topics are
+ * co-partitioned). */
+typedef enum mon_ref_kind {
+    MON_REF_HOUSEHOLD,
+    MON_REF_INCOME,
+    MON_REF_EMPLOYMENT,
+    MON_REF_SUBSIDY,
+    MON_REF_HARDSHIP,
+    MON_REF_FOLLOWUP,
+    MON_REF_KINDS
+} mon_ref_kind_t;
+
+/* One input record a decision rests on (an entry of Warning.sources). */
+typedef struct mon_ref {
+    mon_ref_kind_t kind;
+    int64_t offset;
+    char event_id[MON_ID_SIZE]; /* "" for a household snapshot */
+} mon_ref_t;
+
+/* At most this many records per decision (consumers/RULES.md "Sources"). */
+#define MON_REFS_MAX 32
+
 /* One decision about one warning episode. */
 typedef struct mon_decision {
     mon_rule_t rule;
@@ -133,6 +156,11 @@ typedef struct mon_decision {
     char warning_id[65];
     char event_id[MON_ID_SIZE]; /* the event behind it when one is ("" otherwise) */
     mon_evidence_t evidence;
+    /* The records that decided it, in the order of RULES.md "Sources";
+     * records whose offset the state does not know are left out. */
+    mon_ref_t refs[MON_REFS_MAX];
+    size_t nrefs;
+    bool refs_truncated; /* more than MON_REFS_MAX: the rest were cut */
 } mon_decision_t;
 
 /* One data-quality finding (to zs.audit only). */
@@ -167,10 +195,11 @@ void mon_warning_id(const char *household_id, mon_rule_t rule, const char *subje
  * data-quality findings. */
 zs_err_t mon_close_quarter(const mon_rules_t *rules, mon_hh_t *hh, zs_quarter_t q, mon_out_t *out);
 
-/* A county's follow-up: a RESOLVED one clears the open LARGE_EXPENSE or
- * SUBSIDY_DUPLICATE episode it names (period: the month of at, +08:00);
- * *cleared says whether it did. Other actions change nothing here. */
+/* A county's follow-up (event_id, at offset of its topic partition): a
+ * RESOLVED one clears the open LARGE_EXPENSE or SUBSIDY_DUPLICATE episode
+ * it names (period: the month of at, +08:00); *cleared says whether it
+ * did. Other actions change nothing here. */
 zs_err_t mon_follow_up(mon_hh_t *hh, const char *warning_id, bool resolved, int64_t at,
-                       mon_out_t *out, bool *cleared);
+                       const char *event_id, int64_t offset, mon_out_t *out, bool *cleared);
 
 #endif

@@ -98,6 +98,7 @@ typedef struct monitor {
     char inputs[MAX_INPUTS][128];
     const char *input_messages[MAX_INPUTS];
     const mon_input_kind_t *kinds[MAX_INPUTS]; /* how each input topic's records apply */
+    int ref_topics[MON_REF_KINDS]; /* the input topic of each kind of source record; -1: none */
     int ninputs;
     char warnings_topic[128], audit_topic[128], dead_topic[128], state_topic[128];
     char instance[128];

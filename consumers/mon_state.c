@@ -2,13 +2,15 @@
 #include "mon_state.h"
 #include "mon_rules.h" /* MON_RULES */
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The compact form's version: 3 adds the noted findings; 2 (without them)
- * is still read. */
-#define FORMAT_VERSION     3
+/* The compact form's version: 4 adds each record's input offset (a last
+ * section); 3 (without them: offsets unknown) adds the noted findings; 2
+ * (without either) is still read. */
+#define FORMAT_VERSION     4
 #define FORMAT_VERSION_MIN 2
 
 /* Copies an id (at most MON_ID_SIZE - 1 bytes, cut there) into out. */
@@ -84,6 +86,7 @@ static void *insert_at(void *v, size_t n, size_t i, size_t elem)
 void mon_hh_init(mon_hh_t *hh)
 {
     memset(hh, 0, sizeof(*hh));
+    hh->snapshot_offset = -1;
 }
 
 void mon_hh_clear(mon_hh_t *hh, const char *household_id)
@@ -94,6 +97,7 @@ void mon_hh_clear(mon_hh_t *hh, const char *household_id)
     hh->county[0] = '\0';
     hh->category = 0;
     hh->updated_at = 0;
+    hh->snapshot_offset = -1;
     hh->nsources = 0;
     hh->npersons = hh->nincomes = hh->njobs = hh->nsubsidies = hh->ncosts = hh->nepisodes = 0;
     hh->nnoted = 0;
@@ -145,7 +149,7 @@ static bool stands_over(int64_t a_at, const char *a_id, int64_t b_at, const char
 /* ---- events ---- */
 
 zs_err_t mon_apply_household(mon_hh_t *hh, const char *county, int category, int64_t updated_at,
-                             const mon_member_in_t *members, size_t nmembers,
+                             const mon_member_in_t *members, size_t nmembers, int64_t offset,
                              mon_applied_t *applied)
 {
     *applied = MON_IGNORED;
@@ -156,6 +160,7 @@ zs_err_t mon_apply_household(mon_hh_t *hh, const char *county, int category, int
     snprintf(hh->county, sizeof(hh->county), "%s", county);
     hh->category = (uint8_t)category;
     hh->updated_at = updated_at;
+    hh->snapshot_offset = offset;
     for (size_t i = 0; i < hh->npersons; i++)
         hh->persons[i].member = false;
     for (size_t i = 0; i < nmembers; i++) {
@@ -184,7 +189,8 @@ static int cmp_income_identity(const mon_income_t *a, zs_month_t month, int comp
 }
 
 zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, int component,
-                          const char *source, int64_t fen, int64_t at, mon_applied_t *applied)
+                          const char *source, int64_t fen, int64_t at, int64_t offset,
+                          mon_applied_t *applied)
 {
     *applied = MON_IGNORED;
     size_t i = 0;
@@ -202,6 +208,7 @@ zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, 
         bool same = s->fen == fen;
         s->fen = fen;
         s->at = at;
+        s->offset = offset;
         copy_id(s->event_id, event_id);
         *applied = same ? MON_ADDED : MON_REPLACED;
         return ZS_OK;
@@ -214,14 +221,16 @@ zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, 
                         .component = (uint8_t)component,
                         .source = (uint8_t)src,
                         .fen = fen,
-                        .at = at};
+                        .at = at,
+                        .offset = offset};
     copy_id(s->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }
 
 zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id, zs_month_t month,
-                       int status, bool wants_work, int64_t at, mon_applied_t *applied)
+                       int status, bool wants_work, int64_t at, int64_t offset,
+                       mon_applied_t *applied)
 {
     *applied = MON_IGNORED;
     int p = mon_person_index(hh, person_id);
@@ -241,6 +250,7 @@ zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id
         j->status = (uint8_t)status;
         j->wants_work = wants_work;
         j->at = at;
+        j->offset = offset;
         copy_id(j->event_id, event_id);
         *applied = same ? MON_ADDED : MON_REPLACED;
         return ZS_OK;
@@ -252,7 +262,8 @@ zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id
                      .person = (uint8_t)p,
                      .status = (uint8_t)status,
                      .wants_work = wants_work,
-                     .at = at};
+                     .at = at,
+                     .offset = offset};
     copy_id(j->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
@@ -264,7 +275,7 @@ zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id
         ;
 
 zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *person_id, int program,
-                           bool paid, zs_month_t month, int64_t fen, int64_t at,
+                           bool paid, zs_month_t month, int64_t fen, int64_t at, int64_t offset,
                            mon_applied_t *applied)
 {
     *applied = MON_IGNORED;
@@ -280,6 +291,7 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
             bool same = s->fen == fen;
             s->fen = fen;
             s->at = at;
+            s->offset = offset;
             copy_id(s->event_id, event_id);
             *applied = same ? MON_ADDED : MON_REPLACED;
             return ZS_OK;
@@ -295,14 +307,15 @@ zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *perso
                          .program = (uint8_t)program,
                          .paid = paid,
                          .fen = fen,
-                         .at = at};
+                         .at = at,
+                         .offset = offset};
     copy_id(s->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
 }
 
 zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, int kind, int64_t fen,
-                        int64_t at, mon_applied_t *applied)
+                        int64_t at, int64_t offset, mon_applied_t *applied)
 {
     *applied = MON_IGNORED;
     for (size_t i = 0; i < hh->ncosts; i++)
@@ -313,10 +326,17 @@ zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, in
     size_t i;
     MONTH_SLOT(hh->costs, hh->ncosts, month, i);
     mon_cost_t *c = insert_at(hh->costs, hh->ncosts++, i, sizeof(*c));
-    *c = (mon_cost_t){.month = month, .kind = (uint8_t)kind, .fen = fen, .at = at};
+    *c =
+        (mon_cost_t){.month = month, .kind = (uint8_t)kind, .fen = fen, .at = at, .offset = offset};
     copy_id(c->event_id, event_id);
     *applied = MON_ADDED;
     return ZS_OK;
+}
+
+bool mon_subsidy_pays(const mon_subsidy_t *p, const mon_subsidy_t *due)
+{
+    return p->paid && p->person == due->person && p->program == due->program &&
+           p->month == due->month;
 }
 
 /* Whether an open episode's subject is a subsidy subject of s. */
@@ -440,6 +460,25 @@ static zs_err_t put_time(zs_buf_t *out, int64_t at, zs_month_t month)
     return d % 1000 == 0 ? put_varint(out, zigzag(d / 1000) << 1)
                          : put_varint(out, zigzag(d) << 1 | 1);
 }
+
+/* The input offsets (-1: unknown) of n records of size bytes each, the
+ * offset at byte at of each, as differences from the one before (the
+ * first from -1). */
+static zs_err_t put_offsets(zs_buf_t *out, const void *records, size_t n, size_t size, size_t at)
+{
+    int64_t prev = -1;
+    zs_err_t err = ZS_OK;
+    for (size_t i = 0; i < n && err == ZS_OK; i++) {
+        int64_t offset;
+        memcpy(&offset, (const char *)records + i * size + at, sizeof(offset));
+        err = put_signed(out, (int64_t)((uint64_t)offset - (uint64_t)prev));
+        prev = offset;
+    }
+    return err;
+}
+
+/* The size of a record type and where its input offset lies in it. */
+#define RECORD_OFFSET(type) sizeof(type), offsetof(type, offset)
 
 /* ---- canonical order ---- */
 
@@ -616,6 +655,14 @@ zs_err_t mon_hh_encode(mon_hh_t *hh, zs_buf_t *out)
         err = err ? err : put_varint(out, f->kind);
         err = err ? err : put_str(out, f->person_id);
     }
+    /* Format 4: the input offsets, each from the one before in its array
+     * (records of one household arrive near each other), so that the bytes
+     * before this section are a format 3 state. */
+    err = err ? err : put_offsets(out, &hh->snapshot_offset, 1, sizeof(int64_t), 0);
+    err = err ? err : put_offsets(out, hh->incomes, hh->nincomes, RECORD_OFFSET(mon_income_t));
+    err = err ? err : put_offsets(out, hh->jobs, hh->njobs, RECORD_OFFSET(mon_job_t));
+    err = err ? err : put_offsets(out, hh->subsidies, hh->nsubsidies, RECORD_OFFSET(mon_subsidy_t));
+    err = err ? err : put_offsets(out, hh->costs, hh->ncosts, RECORD_OFFSET(mon_cost_t));
     return err;
 }
 
@@ -688,6 +735,24 @@ static int64_t get_time(reader_t *r, zs_month_t month)
     uint64_t v = get_varint(r);
     int64_t d = unzigzag(v >> 1);
     return mon_month_start_ms(month) + ((v & 1) ? d : d * 1000);
+}
+
+/* The input offsets of n records as put_offsets wrote them, each -1
+ * (unknown) or more; present: false (a format before 4) sets them to -1. */
+static void get_offsets(reader_t *r, bool present, void *records, size_t n, size_t size, size_t at)
+{
+    int64_t prev = -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t offset = -1;
+        if (present)
+            offset = (int64_t)((uint64_t)prev + (uint64_t)get_signed(r));
+        if (offset < -1) {
+            r->what = r->what ? r->what : "input offset out of range";
+            offset = -1;
+        }
+        memcpy((char *)records + i * size + at, &offset, sizeof(offset));
+        prev = offset;
+    }
 }
 
 static zs_month_t get_month(reader_t *r, zs_month_t *prev)
@@ -851,6 +916,14 @@ zs_err_t mon_hh_decode(mon_hh_t *hh, const char *household_id, const void *data,
         f->kind = (uint8_t)kind;
         get_str(&r, f->person_id, MON_ID_SIZE, 0, "");
     }
+    /* Before format 4 the offsets are unknown: those records are not
+     * named in warnings' sources. */
+    bool offsets = version >= 4 && r.what == NULL;
+    get_offsets(&r, offsets, &hh->snapshot_offset, 1, sizeof(int64_t), 0);
+    get_offsets(&r, offsets, hh->incomes, hh->nincomes, RECORD_OFFSET(mon_income_t));
+    get_offsets(&r, offsets, hh->jobs, hh->njobs, RECORD_OFFSET(mon_job_t));
+    get_offsets(&r, offsets, hh->subsidies, hh->nsubsidies, RECORD_OFFSET(mon_subsidy_t));
+    get_offsets(&r, offsets, hh->costs, hh->ncosts, RECORD_OFFSET(mon_cost_t));
     if (r.what == NULL && r.p != r.end)
         r.what = "bytes left after the state";
     if (r.what != NULL) {

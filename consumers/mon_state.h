@@ -58,7 +58,8 @@ typedef struct mon_income {
     uint8_t component;
     uint8_t source; /* index into mon_hh_t.sources */
     int64_t fen;
-    int64_t at; /* reported_at, epoch ms */
+    int64_t at;     /* reported_at, epoch ms */
+    int64_t offset; /* of the record in its input topic partition; -1: unknown */
     char event_id[MON_ID_SIZE];
 } mon_income_t;
 
@@ -69,6 +70,7 @@ typedef struct mon_job {
     uint8_t status;
     bool wants_work;
     int64_t at;
+    int64_t offset; /* as mon_income_t's */
     char event_id[MON_ID_SIZE];
 } mon_job_t;
 
@@ -82,6 +84,7 @@ typedef struct mon_subsidy {
     bool resolved; /* a RESOLVED follow-up settled its duplicate payment */
     int64_t fen;
     int64_t at;
+    int64_t offset; /* as mon_income_t's */
     char event_id[MON_ID_SIZE];
 } mon_subsidy_t;
 
@@ -92,6 +95,7 @@ typedef struct mon_cost {
     bool judged; /* LARGE_EXPENSE has looked at it (at its quarter's close) */
     int64_t fen;
     int64_t at;
+    int64_t offset; /* as mon_income_t's */
     char event_id[MON_ID_SIZE];
 } mon_cost_t;
 
@@ -120,7 +124,8 @@ typedef struct mon_hh {
     bool registered; /* a snapshot has been seen */
     char county[7];
     uint8_t category;
-    int64_t updated_at; /* the snapshot's */
+    int64_t updated_at;      /* the snapshot's */
+    int64_t snapshot_offset; /* the snapshot's offset in its topic partition; -1: unknown */
     char sources[MON_SOURCES_MAX][MON_SOURCE_SIZE];
     size_t nsources;
 #define MON_ARRAY(type, name)                                                                      \
@@ -142,6 +147,11 @@ void mon_hh_init(mon_hh_t *hh);
 void mon_hh_clear(mon_hh_t *hh, const char *household_id);
 void mon_hh_free(mon_hh_t *hh);
 
+/* Each event below comes with offset, the record's offset in its input
+ * topic partition (the household's partition: input topics are
+ * co-partitioned), kept with what it decided so that a warning can name
+ * its records (Warning.sources); -1 when unknown. */
+
 /* What an event did. */
 typedef enum mon_applied {
     MON_IGNORED,  /* a repeat of an event already held, or older than the standing statement */
@@ -161,18 +171,23 @@ typedef struct mon_member_in {
 /* A Household snapshot: replaces the facts and the member list unless it is
  * older (updated_at) than the one held. */
 zs_err_t mon_apply_household(mon_hh_t *hh, const char *county, int category, int64_t updated_at,
-                             const mon_member_in_t *members, size_t nmembers,
+                             const mon_member_in_t *members, size_t nmembers, int64_t offset,
                              mon_applied_t *applied);
 zs_err_t mon_apply_income(mon_hh_t *hh, const char *event_id, zs_month_t month, int component,
-                          const char *source, int64_t fen, int64_t at, mon_applied_t *applied);
+                          const char *source, int64_t fen, int64_t at, int64_t offset,
+                          mon_applied_t *applied);
 zs_err_t mon_apply_job(mon_hh_t *hh, const char *event_id, const char *person_id, zs_month_t month,
-                       int status, bool wants_work, int64_t at, mon_applied_t *applied);
+                       int status, bool wants_work, int64_t at, int64_t offset,
+                       mon_applied_t *applied);
 /* person_id NULL: a household-level programme. */
 zs_err_t mon_apply_subsidy(mon_hh_t *hh, const char *event_id, const char *person_id, int program,
-                           bool paid, zs_month_t month, int64_t fen, int64_t at,
+                           bool paid, zs_month_t month, int64_t fen, int64_t at, int64_t offset,
                            mon_applied_t *applied);
 zs_err_t mon_apply_cost(mon_hh_t *hh, const char *event_id, zs_month_t month, int kind, int64_t fen,
-                        int64_t at, mon_applied_t *applied);
+                        int64_t at, int64_t offset, mon_applied_t *applied);
+
+/* Whether p is a PAID record for the entitlement of DUE due. */
+bool mon_subsidy_pays(const mon_subsidy_t *p, const mon_subsidy_t *due);
 
 /* Notes that a finding was written; false if it already was (then it is
  * not written again). ZS_ERR_NOMEM in *err. */

@@ -52,10 +52,14 @@ static int set(avro_value_t *rec, const char *name, int64_t n)
     return avro_value_set_long(&f, n);
 }
 
-/* One generated household, through the monitor's state and rules. */
+/* One generated household, through the monitor's state and rules. Input
+ * offsets as a push of every household's records in turn would give them:
+ * the household's k-th record of a topic at index + k * stride (stride: the
+ * households of a partition). */
 static void build(sim_gen_t *g, uint64_t index, sim_household_t *hh, mon_hh_t *st, mon_out_t *out,
-                  const mon_rules_t *rules, zs_quarter_t from, int quarters)
+                  const mon_rules_t *rules, zs_quarter_t from, int quarters, int64_t stride)
 {
+    int64_t base = (int64_t)index;
     char err[512];
     sim_injection_t inj;
     if (sim_gen_household(g, index, hh, &inj, err, sizeof(err)) != ZS_OK)
@@ -68,23 +72,24 @@ static void build(sim_gen_t *g, uint64_t index, sim_household_t *hh, mon_hh_t *s
     for (size_t i = 0; i < n && i < 64; i++)
         in[i] = (mon_member_in_t){m[i].person_id, m[i].birth_year, (int)m[i].labor, m[i].disability,
                                   m[i].active};
-    mon_apply_household(st, "450102", (int)0, 1, in, n < 64 ? n : 64, &a);
+    mon_apply_household(st, "450102", (int)0, 1, in, n < 64 ? n : 64, base, &a);
     const sim_income_t *x = sim_incomes(hh, &n);
     for (size_t i = 0; i < n; i++)
         mon_apply_income(st, x[i].event_id, x[i].month, (int)x[i].component, x[i].source, x[i].fen,
-                         x[i].reported_ms, &a);
+                         x[i].reported_ms, base + (int64_t)i * stride, &a);
     const sim_job_t *j = sim_jobs(hh, &n);
     for (size_t i = 0; i < n; i++)
         mon_apply_job(st, j[i].event_id, m[j[i].member].person_id, j[i].month, (int)j[i].status,
-                      j[i].wants_work, j[i].reported_ms, &a);
+                      j[i].wants_work, j[i].reported_ms, base + (int64_t)i * stride, &a);
     const sim_subsidy_t *s = sim_subsidies(hh, &n);
     for (size_t i = 0; i < n; i++)
         mon_apply_subsidy(st, s[i].event_id, s[i].member < 0 ? NULL : m[s[i].member].person_id,
-                          (int)s[i].program, s[i].paid, s[i].month, s[i].fen, s[i].reported_ms, &a);
+                          (int)s[i].program, s[i].paid, s[i].month, s[i].fen, s[i].reported_ms,
+                          base + (int64_t)i * stride, &a);
     const sim_cost_t *c = sim_costs(hh, &n);
     for (size_t i = 0; i < n; i++)
         mon_apply_cost(st, c[i].event_id, c[i].month, (int)c[i].kind, c[i].fen, c[i].reported_ms,
-                       &a);
+                       base + (int64_t)i * stride, &a);
     for (zs_quarter_t q = from; q < from + quarters; q++) {
         mon_close_quarter(rules, st, q, out);
         mon_out_reset(out);
@@ -139,7 +144,7 @@ int main(int argc, char **argv)
     zs_buf_t *blobs = calloc((size_t)templates, sizeof(zs_buf_t));
     size_t total = 0;
     for (long t = 0; t < templates; t++) {
-        build(g, (uint64_t)t, &hh, &st, &out, &rules, from, quarters);
+        build(g, (uint64_t)t, &hh, &st, &out, &rules, from, quarters, households / partitions + 1);
         zs_buf_init(&blobs[t], (size_t)1 << 24);
         if (mon_hh_encode(&st, &blobs[t]) != ZS_OK)
             die("encode", hh.household_id);

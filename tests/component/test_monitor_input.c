@@ -151,7 +151,7 @@ static int count_in(const char *text, const char *needle)
 
 typedef struct input {
     zs_schemas_t *set;
-    zs_encoder_t *household, *income, *employment, *close, *followup;
+    zs_encoder_t *household, *income, *employment, *subsidy, *close, *followup;
     rd_kafka_t *rk;
     zs_buf_t msg;
     int sent, delivered, failed;
@@ -207,6 +207,7 @@ static void input_open(input_t *in, const char *bootstraps)
     in->household = encoder(in, "Household");
     in->income = encoder(in, "IncomeRecord");
     in->employment = encoder(in, "EmploymentRecord");
+    in->subsidy = encoder(in, "SubsidyRecord");
     in->close = encoder(in, "PeriodClose");
     in->followup = encoder(in, "FollowUp");
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -238,6 +239,7 @@ static void input_close(input_t *in)
     zs_encoder_free(in->household);
     zs_encoder_free(in->income);
     zs_encoder_free(in->employment);
+    zs_encoder_free(in->subsidy);
     zs_encoder_free(in->close);
     zs_encoder_free(in->followup);
     zs_schemas_free(in->set);
@@ -505,15 +507,20 @@ static const char *start_broker(zs_broker_t **broker, input_t *in)
     return boot;
 }
 
-/* Runs zs-monitor on boot to --exit-idle: exit 0 having handled exactly
- * events input records (its log is printed when not). */
-static void run_until_idle(const char *boot, int events)
+/* Runs zs-monitor on boot to --exit-idle, with the extra arguments (up to
+ * 8; NULL: none): exit 0 having handled exactly events input records (its
+ * log is printed when not). */
+static void run_until_idle(const char *boot, int events, const char *const *extra)
 {
     char log_path[] = "/tmp/zs-monitor-idle-XXXXXX";
     int fd = mkstemp(log_path);
     assert_true(fd >= 0);
     close(fd);
-    const char *args[] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000", NULL};
+    const char *args[16] = {"-b", boot, "-X", "zs.monitor.instance=t1", "--exit-idle", "8000"};
+    for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
+        assert_true(i < 8);
+        args[6 + i] = extra[i];
+    }
     int rc = wait_exit(spawn(log_path, args), 40000);
     char *log = slurp(log_path), want[48];
     snprintf(want, sizeof(want), "final: events %d (", events);
@@ -1209,7 +1216,7 @@ static void data_quality_findings_repeat(void **state)
         send_value(&in, in.employment, "zs.employment", "H1", NULL);
     }
     input_flush(&in);
-    run_until_idle(boot, 12);
+    run_until_idle(boot, 12, NULL);
     finding_ctx_t c = {.finding = "NO_INCOME_REPORTED"};
     read_topic(boot, "zs.audit", on_finding, &c);
     if (c.count != 1)
@@ -1272,7 +1279,7 @@ static void late_data_reopens_a_warning_under_the_same_id(void **state)
     set_num(v, "reported_at", 1720000000000, NULL);
     send_value(&in, in.employment, "zs.employment", "H1", NULL);
     input_flush(&in);
-    run_until_idle(boot, 19);
+    run_until_idle(boot, 19, NULL);
     char lines[2048] = "";
     read_topic(boot, "zs.warnings", on_warning_line, lines);
     if (strcmp(lines, "OPEN LOW_INCOME W-H1-LOW_INCOME---202406; ") != 0)
@@ -1380,7 +1387,7 @@ static void duplicates_past_the_pruning_horizon(void **state)
     fill_income(&in, "OLD-2", "H1", 2022, 4, 400000);
     send_value(&in, in.income, "zs.income", "H1", NULL);
     input_flush(&in);
-    run_until_idle(boot, 9);
+    run_until_idle(boot, 9, NULL);
     old_ctx_t c = {0};
     read_topic(boot, "zs.deadletter", on_old_dead, &c);
     read_topic(boot, "zs.audit", on_old_audit, &c);
@@ -1391,7 +1398,181 @@ static void duplicates_past_the_pruning_horizon(void **state)
     zs_broker_stop(broker);
 }
 
-/* ---- 4: a changelog state that does not decode ---- */
+/* ---- 4: what a warning names as its sources ---- */
+
+/* Where the input records of one run landed (partition 0 of each topic). */
+typedef struct sources_input {
+    int64_t household[2];
+    int64_t income[8]; /* H1's, oldest month first */
+    int64_t dibao_due, tekun_due, tekun_paid;
+} sources_input_t;
+
+static void send_subsidy(input_t *in, const char *event_id, const char *program, const char *kind,
+                         int64_t fen, int64_t reported_at, int64_t *offset)
+{
+    avro_value_t *v = zs_encoder_value(in->subsidy);
+    set_str(v, "event_id", event_id);
+    set_str(v, "household_id", "H1");
+    set_num(v, "program", 0, program);
+    set_num(v, "kind", 0, kind);
+    set_num(v, "year", 2024, NULL);
+    set_num(v, "month", 1, NULL);
+    set_num(v, "amount_fen", fen, NULL);
+    set_str(v, "source", "civil");
+    set_num(v, "reported_at", reported_at, NULL);
+    send_value(in, in->subsidy, "zs.subsidy", "H1", offset);
+}
+
+/* H1's income falls (1,600,000 fen over the year to 2023Q1, 1,200,000 over
+ * the year to 2024Q1: INCOME_FALL at the 2024Q1 close), its DIBAO of
+ * January is due and not paid (SUBSIDY_MISSING), its TEKUN of January paid
+ * short (SUBSIDY_SHORT); H2's income is flat (SLOW_GROWTH), its records
+ * between H1's. Then every topic's 2024Q1 close: 27 records. */
+static void send_sources_input(input_t *in, sources_input_t *at)
+{
+    static const int months[][2] = {{2022, 5}, {2022, 8}, {2022, 11}, {2023, 2},
+                                    {2023, 5}, {2023, 8}, {2023, 11}, {2024, 2}};
+    for (int h = 0; h < 2; h++) {
+        const char *id = h == 0 ? "H1" : "H2";
+        fill_household(in, id, "451227", 1, false, 1980);
+        send_value(in, in->household, "zs.household", id, &at->household[h]);
+    }
+    for (int i = 0; i < 8; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "I1-%d", i);
+        fill_income(in, id, "H1", months[i][0], months[i][1], i < 4 ? 400000 : 300000);
+        send_value(in, in->income, "zs.income", "H1", &at->income[i]);
+        snprintf(id, sizeof(id), "I2-%d", i);
+        fill_income(in, id, "H2", months[i][0], months[i][1], 400000);
+        send_value(in, in->income, "zs.income", "H2", NULL);
+    }
+    send_subsidy(in, "S-DIBAO", "DIBAO", "DUE", 50000, 1704067200000, &at->dibao_due);
+    send_subsidy(in, "S-TEKUN", "TEKUN", "DUE", 60000, 1704067200000, &at->tekun_due);
+    send_subsidy(in, "S-TEKUN-PAID", "TEKUN", "PAID", 20000, 1705708800000, &at->tekun_paid);
+    for (size_t t = 0; t < sizeof(input_topics) / sizeof(input_topics[0]); t++)
+        send_close(in, input_topics[t], NULL);
+    input_flush(in);
+}
+
+/* The warnings of a run as text: one line per warning, in order, with its
+ * sources ("topic/partition/offset/event_id") and sources_truncated. */
+typedef struct sources_text {
+    char text[8192];
+    size_t len;
+    int warnings;
+} sources_text_t;
+
+static void on_sources(void *ctx, const rd_kafka_message_t *rkm, const char *schema,
+                       avro_value_t *v)
+{
+    (void)rkm;
+    sources_text_t *t = ctx;
+    assert_non_null(schema);
+    assert_string_equal(schema, "zengshou.Warning");
+    t->warnings++;
+    char line[1024];
+    int n =
+        snprintf(line, sizeof(line), "%s %s %s truncated=%d:", get_s(v, "household_id"),
+                 get_enum(v, "rule"), get_enum(v, "status"), (int)get_n(v, "sources_truncated"));
+    avro_value_t arr = {0}, src = {0};
+    size_t count = 0;
+    assert_int_equal(avro_value_get_by_name(v, "sources", &arr, NULL), 0);
+    assert_int_equal(avro_value_get_size(&arr, &count), 0);
+    for (size_t i = 0; i < count && n > 0 && (size_t)n < sizeof(line); i++) {
+        assert_int_equal(avro_value_get_by_index(&arr, i, &src, NULL), 0);
+        const char *event_id = get_s(&src, "event_id");
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " %s/%lld/%lld/%s", get_s(&src, "topic"),
+                      (long long)get_n(&src, "partition"), (long long)get_n(&src, "offset"),
+                      event_id ? event_id : "-");
+    }
+    assert_true(n > 0 && (size_t)n < sizeof(line) - 1);
+    n += snprintf(line + n, sizeof(line) - (size_t)n, "\n");
+    assert_true(t->len + (size_t)n < sizeof(t->text));
+    memcpy(t->text + t->len, line, (size_t)n + 1);
+    t->len += (size_t)n;
+}
+
+/* One run over the input above on a broker of its own, with zs-monitor's
+ * extra arguments; its warnings as text. */
+static void sources_run(const char *const *extra, sources_input_t *at, sources_text_t *t)
+{
+    zs_broker_t *broker = NULL;
+    input_t in = {0};
+    const char *boot = start_broker(&broker, &in);
+    send_sources_input(&in, at);
+    run_until_idle(boot, 27, extra);
+    memset(t, 0, sizeof(*t));
+    read_topic(boot, "zs.warnings", on_sources, t);
+    input_close(&in);
+    zs_broker_stop(broker);
+}
+
+/* The line of the warning of household and rule in a run's text, cut at
+ * its end into line; false when there is none. */
+static bool sources_line(const sources_text_t *t, const char *prefix, char *line, size_t size)
+{
+    const char *at = strstr(t->text, prefix);
+    if (at == NULL)
+        return false;
+    const char *eol = strchr(at, '\n');
+    size_t n = eol ? (size_t)(eol - at) : strlen(at);
+    assert_true(n < size);
+    memcpy(line, at, n);
+    line[n] = '\0';
+    return true;
+}
+
+static void expect_line(const sources_text_t *t, const char *prefix, const char *want)
+{
+    char line[1024];
+    if (!sources_line(t, prefix, line, sizeof(line)))
+        fail_msg("no warning \"%s\" among:\n%s", prefix, t->text);
+    if (strcmp(line, want) != 0)
+        fail_msg("warning sources:\n got  %s\n want %s", line, want);
+}
+
+/* Regression: warning sources named the close marker that completed the
+ * quarter (whichever topic's came last, which changes from run to run)
+ * instead of the records that decided the warning. Now SUBSIDY_MISSING
+ * names its DUE record, SUBSIDY_SHORT the DUE and the PAID record,
+ * INCOME_FALL the income statements of both windows compared (newest
+ * first), each with its topic, partition and offset; and a run whose
+ * transactions are cut after every record and every household gives the
+ * same sources. */
+static void warning_sources_name_the_deciding_records(void **state)
+{
+    (void)state;
+    sources_input_t at = {0}, at2 = {0};
+    sources_text_t one, two;
+    sources_run(NULL, &at, &one);
+    const char *small[] = {"-X", "zs.monitor.work.max=1", "-X", "zs.monitor.commit.records=1",
+                           NULL};
+    sources_run(small, &at2, &two);
+    assert_memory_equal(&at, &at2, sizeof(at)); /* the same input at the same offsets */
+
+    char want[1024];
+    snprintf(want, sizeof(want), "H1 SUBSIDY_MISSING OPEN truncated=0: zs.subsidy/0/%lld/S-DIBAO",
+             (long long)at.dibao_due);
+    expect_line(&one, "H1 SUBSIDY_MISSING ", want);
+    snprintf(want, sizeof(want),
+             "H1 SUBSIDY_SHORT OPEN truncated=0: zs.subsidy/0/%lld/S-TEKUN "
+             "zs.subsidy/0/%lld/S-TEKUN-PAID",
+             (long long)at.tekun_due, (long long)at.tekun_paid);
+    expect_line(&one, "H1 SUBSIDY_SHORT ", want);
+    int n = snprintf(want, sizeof(want), "H1 INCOME_FALL OPEN truncated=0:");
+    for (int i = 7; i >= 0; i--)
+        n += snprintf(want + n, sizeof(want) - (size_t)n, " zs.income/0/%lld/I1-%d",
+                      (long long)at.income[i], i);
+    expect_line(&one, "H1 INCOME_FALL ", want);
+    char line[1024];
+    assert_true(
+        sources_line(&one, "H2 SLOW_GROWTH OPEN truncated=0: zs.income/0/", line, sizeof(line)));
+    assert_int_equal(one.warnings, 4);
+    if (strcmp(one.text, two.text) != 0)
+        fail_msg("sources differ between runs:\n%s---\n%s", one.text, two.text);
+}
+
+/* ---- 5: a changelog state that does not decode ---- */
 
 typedef struct bad_state_ctx {
     int dead, audited, states;
@@ -1578,6 +1759,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(late_data_reopens_a_warning_under_the_same_id),
         cmocka_unit_test(exit_idle_before_the_high_watermark),
         cmocka_unit_test(duplicates_past_the_pruning_horizon),
+        cmocka_unit_test(warning_sources_name_the_deciding_records),
         cmocka_unit_test(bad_usage_and_missing_topics_exit_2),
     };
     int failed = cmocka_run_group_tests_name("input", input, run_once, run_once_done);

@@ -82,24 +82,30 @@ wait_assigned() {
 
 # read_outputs NAME: the committed warnings and audit records, as JSON lines
 # (warnings-NAME.jsonl, audit-NAME.jsonl) and the warnings reduced to
-# "household rule subject opened status period" lines (warnings-NAME.keys).
+# "household rule subject opened status period id sources" lines
+# (warnings-NAME.keys; sources as topic-without-prefix/partition/offset,
+# then "+" when sources_truncated: the same input gives the same sources).
 read_outputs() {
     "$cat_bin" -b "$bs" -t "${prefix}warnings" -e -X isolation.level=read_committed \
         >"warnings-$1.jsonl" 2>cat.log || fail "zs-cat warnings: $(cat cat.log)"
     "$cat_bin" -b "$bs" -t "${prefix}audit" -e -X isolation.level=read_committed \
         >"audit-$1.jsonl" 2>cat.log || fail "zs-cat audit: $(cat cat.log)"
-    python3 - "$1" <<'PY'
+    python3 - "$1" "$prefix" <<'PY'
 import json, sys
-name = sys.argv[1]
+name, prefix = sys.argv[1], sys.argv[2]
 out = []
 for line in open("warnings-%s.jsonl" % name):
     w = json.loads(line)
     subject = w["person_id"]["string"] if w["person_id"] else "-"
     if w["rule"].startswith("SUBSIDY_"):
         subject += "/" + w["evidence"]["program"]["zengshou.SubsidyProgram"]
-    out.append("%s %s %s %04d-%02d %s %04d-%02d %s" % (
+    sources = " ".join("%s/%d/%d" % (s["topic"][len(prefix):] if s["topic"].startswith(prefix)
+                                     else s["topic"], s["partition"], s["offset"])
+                       for s in w["sources"])
+    out.append("%s %s %s %04d-%02d %s %04d-%02d %s %s%s" % (
         w["household_id"], w["rule"], subject, w["opened_year"], w["opened_month"],
-        w["status"], w["year"], w["month"], w["warning_id"]))
+        w["status"], w["year"], w["month"], w["warning_id"], sources,
+        " +" if w["sources_truncated"] else ""))
 open("warnings-%s.keys" % name, "w").write("".join(sorted(l + "\n" for l in out)))
 PY
 }

@@ -11,8 +11,8 @@
 #         second instance joins and the first leaves.
 # Both runs' committed OPEN records equal expected-warnings.csv and their
 # findings expected-findings.csv, once each; live's warnings equal once's
-# record for record with every figure; the final household states are
-# byte-identical; every audit chain verifies.
+# record for record with every figure and source; the final household
+# states are byte-identical; every audit chain verifies.
 #   monitor_live.sh ZS_SIMULATE ZS_PUSH ZS_TOPICS ZS_MONITOR ZS_CAT ZS_AUDIT
 # (ZS_SCHEMA_DIR, ZS_DATA_DIR and ZS_KAFKA_BOOTSTRAP set).
 set -euo pipefail
@@ -128,10 +128,12 @@ def load(run):
     for line in open("warnings-%s.jsonl" % run):
         w = json.loads(line)
         w.pop("emitted_at", None)  # the only field that may differ (Warning.v1.avsc)
-        # sources still name whichever close marker completed the quarter,
-        # which differs from run to run: left out until they name the
-        # records that decided the warning.
-        w.pop("sources", None)
+        # sources name the records that decided the warning: the same
+        # offsets in both runs' topics, whose names differ by their prefix.
+        prefix = "%s%s." % (base, run)
+        for s in w["sources"]:
+            assert s["topic"].startswith(prefix), s["topic"]
+            s["topic"] = s["topic"][len(prefix):]
         out.append(json.dumps(w, sort_keys=True))
     return sorted(out)
 once, live = load("once"), load("live")
@@ -142,9 +144,9 @@ if once != live:
     for x in sorted(b - a)[:3]:
         print("live only:", x[:400], file=sys.stderr)
     sys.exit("%d records once, %d live" % (len(once), len(live)))
-print(len(once), "warning records equal, every figure")
+print(len(once), "warning records equal, every figure and source")
 PY
-ok "live's warnings equal the one-go run's record for record, with their figures"
+ok "live's warnings equal the one-go run's record for record, with their figures and sources"
 
 compare_states "$base" once live
 ok "the final household states are byte-identical to the one-go run's"

@@ -288,13 +288,13 @@ static void test_rows(void **state)
                                      .labor = k < r->labour ? MON_ORDINARY : MON_WEAK,
                                      .active = true};
         mon_applied_t applied;
-        assert_int_equal(mon_apply_household(&hh, "451227", 0, 1, m, (size_t)r->members, &applied),
-                         ZS_OK);
+        assert_int_equal(
+            mon_apply_household(&hh, "451227", 0, 1, m, (size_t)r->members, -1, &applied), ZS_OK);
         for (int k = 0; k < 3 && r->costs[k].fen > 0; k++) {
             char id[16];
             snprintf(id, sizeof(id), "c%d", k);
             assert_int_equal(mon_apply_cost(&hh, id, r->costs[k].month, r->costs[k].kind,
-                                            r->costs[k].fen, 1, &applied),
+                                            r->costs[k].fen, 1, -1, &applied),
                              ZS_OK);
         }
         mon_evidence_t e = {.has_components = true,

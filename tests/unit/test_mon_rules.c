@@ -38,7 +38,8 @@ static mon_hh_t hh;
 static mon_out_t out;
 static zs_buf_t blob;
 static unsigned seq;
-static int problems; /* what a row's build found wrong on the way */
+static int64_t next_offset; /* of the next record applied */
+static int problems;        /* what a row's build found wrong on the way */
 
 /* Where each decision came from: "2024Q1" for a close, "follow" for a
  * follow-up. */
@@ -64,6 +65,7 @@ static void fresh(const char *household_id)
     mon_hh_clear(&hh, household_id);
     mon_out_reset(&out);
     seq = 0;
+    next_offset = 0;
     nmembers = 0;
     ntagged = 0;
     problems = 0;
@@ -90,7 +92,8 @@ static mon_applied_t snapshot(int64_t updated_at)
     for (size_t i = 0; i < nmembers; i++)
         members[i].person_id = member_ids[i];
     mon_applied_t a = MON_IGNORED;
-    expect(mon_apply_household(&hh, "450102", 0, updated_at, members, nmembers, &a) == ZS_OK,
+    expect(mon_apply_household(&hh, "450102", 0, updated_at, members, nmembers, next_offset++,
+                               &a) == ZS_OK,
            "mon_apply_household failed");
     return a;
 }
@@ -107,7 +110,7 @@ static mon_applied_t income(const char *event_id, zs_month_t m, int component, c
         snprintf(id, sizeof(id), "%s", event_id);
     mon_applied_t a = MON_IGNORED;
     expect(mon_apply_income(&hh, id, m, component, source, fen,
-                            reported_at ? reported_at : at(m + 1, 5), &a) == ZS_OK,
+                            reported_at ? reported_at : at(m + 1, 5), next_offset++, &a) == ZS_OK,
            "mon_apply_income failed");
     return a;
 }
@@ -135,8 +138,8 @@ static void job(size_t person, zs_month_t m, int status, bool wants_work)
     char id[MON_ID_SIZE];
     snprintf(id, sizeof(id), "E%04u", ++seq);
     mon_applied_t a = MON_IGNORED;
-    expect(mon_apply_job(&hh, id, member_ids[person], m, status, wants_work, at(m + 1, 3), &a) ==
-               ZS_OK,
+    expect(mon_apply_job(&hh, id, member_ids[person], m, status, wants_work, at(m + 1, 3),
+                         next_offset++, &a) == ZS_OK,
            "mon_apply_job failed");
 }
 
@@ -151,7 +154,7 @@ static mon_applied_t subsidy(const char *event_id, const char *person, int progr
         snprintf(id, sizeof(id), "%s", event_id);
     mon_applied_t a = MON_IGNORED;
     expect(mon_apply_subsidy(&hh, id, person, program, paid, m, fen,
-                             reported_at ? reported_at : at(m, 1), &a) == ZS_OK,
+                             reported_at ? reported_at : at(m, 1), next_offset++, &a) == ZS_OK,
            "mon_apply_subsidy failed");
     return a;
 }
@@ -164,7 +167,7 @@ static mon_applied_t cost(const char *event_id, zs_month_t m, int64_t fen)
     else
         snprintf(id, sizeof(id), "%s", event_id);
     mon_applied_t a = MON_IGNORED;
-    expect(mon_apply_cost(&hh, id, m, 0 /* MEDICAL */, fen, at(m, 10), &a) == ZS_OK,
+    expect(mon_apply_cost(&hh, id, m, 0 /* MEDICAL */, fen, at(m, 10), next_offset++, &a) == ZS_OK,
            "mon_apply_cost failed");
     return a;
 }
@@ -201,7 +204,8 @@ static void close_q(zs_quarter_t q)
 static bool follow(const char *warning_id, bool resolved, int64_t when)
 {
     bool cleared = false;
-    expect(mon_follow_up(&hh, warning_id, resolved, when, &out, &cleared) == ZS_OK,
+    expect(mon_follow_up(&hh, warning_id, resolved, when, "F", next_offset++, &out, &cleared) ==
+               ZS_OK,
            "mon_follow_up failed");
     tag_new("follow");
     roundtrip();
@@ -1280,11 +1284,169 @@ static void warning_ids(void **state)
     assert_string_equal(want, id_cases[6].want);
 }
 
+/* ---- what a decision rests on (Warning.sources) ---- */
+
+/* The sources of one decision of a build: "<tag> <STATUS> <RULE>" picks
+ * the first decision so named; want lists its records, each a letter for
+ * its topic (h household, i income, e employment, s subsidy, c hardship,
+ * f follow-up) and its offset (the helpers above number the records they
+ * apply from 0), and ends in " +" when cut at MON_REFS_MAX. */
+typedef struct sources_row {
+    const char *name;
+    void (*build)(const row_t *r);
+    int64_t a, b, c;
+    int year;
+    const char *decision;
+    const char *want;
+} sources_row_t;
+
+static const sources_row_t sources_cases[] = {
+    {"INCOME_FALL: both windows, newest first", incomes, .a = 2000000, .b = 1, .c = 900000,
+     .decision = "2024Q1 OPEN INCOME_FALL",
+     .want = "i24 i23 i22 i21 i20 i19 i18 i17 i16 i15 i14 i13 i12 i11 i10 i9 i8 i7 i6 i5 i4 i3 "
+             "i2 i1"},
+    {"LOW_INCOME: this year's window", incomes, .a = 2000000, .b = 1, .c = 900000,
+     .decision = "2024Q1 OPEN LOW_INCOME",
+     .want = "i24 i23 i22 i21 i20 i19 i18 i17 i16 i15 i14 i13"},
+    {"SUBSIDY_MISSING: the DUE", sub_late_payment, .decision = "2024Q2 OPEN SUBSIDY_MISSING",
+     .want = "s1"},
+    {"SUBSIDY_MISSING cleared: the DUE and the late PAID", sub_late_payment,
+     .decision = "2024Q3 CLEARED SUBSIDY_MISSING", .want = "s1 s2"},
+    {"SUBSIDY_MISSING of a household programme", sub_household,
+     .decision = "2024Q2 OPEN SUBSIDY_MISSING", .want = "s1"},
+    {"SUBSIDY_SHORT: the DUE and the PAID", sub_short_topped_up,
+     .decision = "2024Q2 OPEN SUBSIDY_SHORT", .want = "s1 s2"},
+    {"SUBSIDY_SHORT cleared: the DUE and both PAIDs", sub_short_topped_up,
+     .decision = "2024Q3 CLEARED SUBSIDY_SHORT", .want = "s1 s2 s3"},
+    {"SUBSIDY_DUPLICATE: the DUE and both PAIDs", sub_duplicate,
+     .decision = "2024Q2 OPEN SUBSIDY_DUPLICATE", .want = "s1 s2 s3"},
+    {"SUBSIDY_DUPLICATE resolved: the follow-up", sub_duplicate,
+     .decision = "follow CLEARED SUBSIDY_DUPLICATE", .want = "f6"},
+    {"LARGE_EXPENSE: the hardship record", expense_floor, .a = 2000000,
+     .decision = "2024Q1 OPEN LARGE_EXPENSE", .want = "c13"},
+    {"LARGE_EXPENSE resolved: the follow-up", expense_follow_up,
+     .decision = "follow CLEARED LARGE_EXPENSE", .want = "f17"},
+    {"NO_WORK: the quarter's statements, the snapshot", wants_work, .a = 1980, .b = MON_UNEMPLOYED,
+     .decision = "2024Q1 OPEN NO_WORK", .want = "e1 h0"},
+    {"NO_WORK: only the quarter's months", wants_work_q2, .a = 1, .decision = "2024Q2 OPEN NO_WORK",
+     .want = "e2 h0"},
+    {"SHORT_WORK: the year's statements so far", migrant, .a = 2, .b = 3,
+     .decision = "2024Q3 OPEN SHORT_WORK", .want = "e2 e1 h0"},
+    {"WEAK_LABOR: the snapshot", last_member_leaves, .decision = "2024Q1 OPEN WEAK_LABOR",
+     .want = "h0"},
+    {"WEAK_LABOR cleared: the new snapshot", last_member_leaves,
+     .decision = "2024Q2 CLEARED WEAK_LABOR", .want = "h16"},
+    {"NOT_ENROLLED: the snapshot and the quarter's payments", enrolment, .a = 1950, .b = 1,
+     .c = MON_PROGRAM_DISABILITY + 1, .year = 202402, .decision = "2024Q1 OPEN NOT_ENROLLED",
+     .want = "h0 s1"},
+};
+
+static void refs_text(const mon_decision_t *d, char *out, size_t size)
+{
+    static const char letters[MON_REF_KINDS] = {'h', 'i', 'e', 's', 'c', 'f'};
+    size_t off = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d->nrefs; i++) {
+        assert_true(d->refs[i].kind < MON_REF_KINDS);
+        off += (size_t)snprintf(out + off, size - off, "%s%c%lld", off ? " " : "",
+                                letters[d->refs[i].kind], (long long)d->refs[i].offset);
+        assert_true(off < size);
+    }
+    if (d->refs_truncated)
+        snprintf(out + off, size - off, " +");
+}
+
+/* The first decision tagged, with status and rule, as "<tag> <STATUS> <RULE>". */
+static const mon_decision_t *decision_named(const char *name)
+{
+    size_t n;
+    const mon_decision_t *d = mon_out_decisions(&out, &n);
+    for (size_t k = 0; k < n; k++) {
+        char got[128];
+        snprintf(got, sizeof(got), "%s %s %s", tags[k], status_names[d[k].status],
+                 mon_rule_name(d[k].rule));
+        if (strcmp(got, name) == 0)
+            return &d[k];
+    }
+    return NULL;
+}
+
+static void sources_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NROWS(sources_cases); i++) {
+        const sources_row_t *c = &sources_cases[i];
+        row_t r = {.name = c->name, .a = c->a, .b = c->b, .c = c->c, .year = c->year};
+        fresh("H1");
+        c->build(&r);
+        const mon_decision_t *d = decision_named(c->decision);
+        char got[1024] = "";
+        if (d != NULL)
+            refs_text(d, got, sizeof(got));
+        if (d == NULL || strcmp(got, c->want) != 0) {
+            print_error("%s: %s sources \"%s\",\n      want \"%s\"\n", c->name, c->decision,
+                        d ? got : "(no such decision)", c->want);
+            problems++;
+        }
+    }
+    assert_int_equal(problems, 0);
+}
+
+/* Two statements a month over both windows: 48 records, of which the 32
+ * newest are named (month by month from the last, TRANSFER before WAGE)
+ * and the cut is said; records whose offset is unknown (a state of format
+ * 3) are left out without a cut. */
+static void sources_bounded(void **state)
+{
+    (void)state;
+    fresh("H1");
+    member(1980, MON_ORDINARY, 0, true);
+    snapshot(1);
+    zs_month_t first, last;
+    zs_quarter_t12m(FROM - 4, &first, &last);
+    for (zs_month_t m = first; m <= last + 12; m++) {
+        income(NULL, m, MON_WAGE, "hrss", m <= last ? 100000 : 50000, 0);
+        income(NULL, m, MON_TRANSFER, "civil", 10000, 0);
+    }
+    close_q(FROM);
+    const mon_decision_t *d = decision_named("2024Q1 OPEN INCOME_FALL");
+    assert_non_null(d);
+    char want[1024] = "", got[1024];
+    size_t off = 0;
+    for (int k = 0; k < MON_REFS_MAX; k++) { /* month i: WAGE 2i + 1, TRANSFER 2i + 2 */
+        int month = 23 - k / 2;
+        off += (size_t)snprintf(want + off, sizeof(want) - off, "%si%d", k ? " " : "",
+                                2 * month + (k % 2 == 0 ? 2 : 1));
+    }
+    snprintf(want + off, sizeof(want) - off, " +");
+    refs_text(d, got, sizeof(got));
+    assert_string_equal(got, want);
+
+    fresh("H1"); /* the same, every record's offset unknown */
+    member(1980, MON_ORDINARY, 0, true);
+    snapshot(1);
+    hh.snapshot_offset = -1;
+    for (zs_month_t m = first; m <= last + 12; m++) {
+        mon_applied_t a;
+        assert_int_equal(mon_apply_income(&hh, "W", m, MON_WAGE, "hrss", m <= last ? 100000 : 50000,
+                                          at(m + 1, 5), -1, &a),
+                         ZS_OK);
+    }
+    close_q(FROM);
+    d = decision_named("2024Q1 OPEN INCOME_FALL");
+    assert_non_null(d);
+    assert_int_equal(d->nrefs, 0);
+    assert_false(d->refs_truncated);
+}
+
 /* ---- the compact form ---- */
 
-static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
+/* offsets: whether the records' input offsets must be equal too (b read
+ * from a format without them has none). */
+static void compare_hh(const mon_hh_t *a, const mon_hh_t *b, bool offsets)
 {
     assert_string_equal(a->id, b->id);
+    assert_int_equal(offsets ? a->snapshot_offset : -1, b->snapshot_offset);
     assert_int_equal(a->registered, b->registered);
     assert_string_equal(a->county, b->county);
     assert_int_equal(a->category, b->category);
@@ -1310,6 +1472,7 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
         assert_int_equal(x->source, y->source);
         assert_int_equal(x->fen, y->fen);
         assert_int_equal(x->at, y->at);
+        assert_int_equal(offsets ? x->offset : -1, y->offset);
         assert_string_equal(x->event_id, y->event_id);
     }
     assert_int_equal(a->njobs, b->njobs);
@@ -1320,6 +1483,7 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
         assert_int_equal(x->status, y->status);
         assert_int_equal(x->wants_work, y->wants_work);
         assert_int_equal(x->at, y->at);
+        assert_int_equal(offsets ? x->offset : -1, y->offset);
         assert_string_equal(x->event_id, y->event_id);
     }
     assert_int_equal(a->nsubsidies, b->nsubsidies);
@@ -1332,6 +1496,7 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
         assert_int_equal(x->resolved, y->resolved);
         assert_int_equal(x->fen, y->fen);
         assert_int_equal(x->at, y->at);
+        assert_int_equal(offsets ? x->offset : -1, y->offset);
         assert_string_equal(x->event_id, y->event_id);
     }
     assert_int_equal(a->ncosts, b->ncosts);
@@ -1342,6 +1507,7 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
         assert_int_equal(x->judged, y->judged);
         assert_int_equal(x->fen, y->fen);
         assert_int_equal(x->at, y->at);
+        assert_int_equal(offsets ? x->offset : -1, y->offset);
         assert_string_equal(x->event_id, y->event_id);
     }
     assert_int_equal(a->nepisodes, b->nepisodes);
@@ -1360,6 +1526,11 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
     }
 }
 
+static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
+{
+    compare_hh(a, b, true);
+}
+
 #define HID "GX0101"
 
 /* A state with every kind of record: persons with ids that share the
@@ -1369,6 +1540,12 @@ static void assert_same_hh(const mon_hh_t *a, const mon_hh_t *b)
  * (months going back between persons), DUE and PAID, person and household
  * subsidies, a resolved duplicate, judged and unjudged costs, and open
  * episodes. */
+static int64_t rich_offset(void)
+{
+    next_offset += 977 + next_offset % 5; /* other records of the partition between */
+    return next_offset;
+}
+
 static void rich_state(void)
 {
     fresh(HID);
@@ -1381,7 +1558,8 @@ static void rich_state(void)
                                   .disability = (int)i % 5,
                                   .active = i != 2};
     mon_applied_t a = MON_IGNORED;
-    assert_int_equal(mon_apply_household(&hh, "045010", 3, 1719792000123, in, 4, &a), ZS_OK);
+    assert_int_equal(mon_apply_household(&hh, "045010", 3, 1719792000123, in, 4, rich_offset(), &a),
+                     ZS_OK);
     for (zs_month_t m = M(2022, 12); m <= M(2024, 8); m++) {
         char id[MON_ID_SIZE];
         snprintf(id, sizeof(id), HID "-I%d", m);
@@ -1389,11 +1567,12 @@ static void rich_state(void)
         int64_t when = m % 3 == 0   ? at(m + 1, 5)
                        : m % 3 == 1 ? at(m + 1, 5) + 123
                                     : mon_month_start_ms(m) - 1500;
-        assert_int_equal(mon_apply_income(&hh, id, m, MON_TRANSFER, "civil", 60000 + m, when, &a),
-                         ZS_OK);
+        assert_int_equal(
+            mon_apply_income(&hh, id, m, MON_TRANSFER, "civil", 60000 + m, when, rich_offset(), &a),
+            ZS_OK);
         snprintf(id, sizeof(id), "%s%d", m % 2 ? "x" : "GX99-", m);
         assert_int_equal(mon_apply_income(&hh, id, m, MON_EXPENSE, "agri", m % 2 ? -7 : 5,
-                                          mon_month_start_ms(m) - 2000, &a),
+                                          mon_month_start_ms(m) - 2000, rich_offset(), &a),
                          ZS_OK);
     }
     for (int p = 3; p >= 0; p--)
@@ -1401,38 +1580,42 @@ static void rich_state(void)
             char id[MON_ID_SIZE];
             snprintf(id, sizeof(id), "E%d-%d", p, m);
             assert_int_equal(mon_apply_job(&hh, id, ids[p], m, (m + p) % MON_STATUSES, m % 2,
-                                           at(m + 1, 2) + p, &a),
+                                           at(m + 1, 2) + p, rich_offset(), &a),
                              ZS_OK);
         }
-    assert_int_equal(
-        mon_apply_job(&hh, "E-9", HID "-P9", M(2024, 2), MON_LOCAL, true, at(M(2024, 3), 1), &a),
-        ZS_OK);
+    assert_int_equal(mon_apply_job(&hh, "E-9", HID "-P9", M(2024, 2), MON_LOCAL, true,
+                                   at(M(2024, 3), 1), -1, &a),
+                     ZS_OK);
     /* Subsidies: a duplicate for May (resolved below), a missing household
      * DIBAO for April, an on-time pension in June. */
     assert_int_equal(mon_apply_subsidy(&hh, "D1", ids[0], MON_PROGRAM_PENSION, false, M(2024, 5),
-                                       20000, at(M(2024, 5), 1), &a),
+                                       20000, at(M(2024, 5), 1), rich_offset(), &a),
                      ZS_OK);
     assert_int_equal(mon_apply_subsidy(&hh, HID "-S1", ids[0], MON_PROGRAM_PENSION, true,
-                                       M(2024, 5), 20000, at(M(2024, 5), 9) + 7, &a),
+                                       M(2024, 5), 20000, at(M(2024, 5), 9) + 7, rich_offset(), &a),
                      ZS_OK);
     assert_int_equal(mon_apply_subsidy(&hh, HID "-S2", ids[0], MON_PROGRAM_PENSION, true,
-                                       M(2024, 5), 20000, at(M(2024, 6), 9), &a),
+                                       M(2024, 5), 20000, at(M(2024, 6), 9), rich_offset(), &a),
+                     ZS_OK);
+    assert_int_equal(mon_apply_subsidy(&hh, "D2", NULL, 0, false, M(2024, 4), 50000,
+                                       at(M(2024, 4), 1), rich_offset(), &a),
+                     ZS_OK);
+    assert_int_equal(mon_apply_subsidy(&hh, "D3", ids[1], MON_PROGRAM_DISABILITY, false, M(2024, 2),
+                                       9000, at(M(2024, 2), 1), rich_offset(), &a),
+                     ZS_OK);
+    assert_int_equal(mon_apply_cost(&hh, HID "-C1", M(2024, 2), 1, 5000000, at(M(2024, 2), 3),
+                                    rich_offset(), &a),
                      ZS_OK);
     assert_int_equal(
-        mon_apply_subsidy(&hh, "D2", NULL, 0, false, M(2024, 4), 50000, at(M(2024, 4), 1), &a),
-        ZS_OK);
-    assert_int_equal(mon_apply_subsidy(&hh, "D3", ids[1], MON_PROGRAM_DISABILITY, false, M(2024, 2),
-                                       9000, at(M(2024, 2), 1), &a),
-                     ZS_OK);
-    assert_int_equal(mon_apply_cost(&hh, HID "-C1", M(2024, 2), 1, 5000000, at(M(2024, 2), 3), &a),
-                     ZS_OK);
-    assert_int_equal(mon_apply_cost(&hh, "C2", M(2024, 8), 4, 100, at(M(2024, 8), 3), &a), ZS_OK);
+        mon_apply_cost(&hh, "C2", M(2024, 8), 4, 100, at(M(2024, 8), 3), rich_offset(), &a), ZS_OK);
     assert_int_equal(mon_close_quarter(&rules, &hh, Q(2024, 1), &out), ZS_OK);
     assert_int_equal(mon_close_quarter(&rules, &hh, Q(2024, 2), &out), ZS_OK);
     char id[65];
     mon_warning_id(HID, MON_SUBSIDY_DUPLICATE, HID "-P1/PENSION", M(2024, 5), id);
     bool cleared = false;
-    assert_int_equal(mon_follow_up(&hh, id, true, at(M(2024, 7), 2), &out, &cleared), ZS_OK);
+    assert_int_equal(
+        mon_follow_up(&hh, id, true, at(M(2024, 7), 2), "F1", rich_offset(), &out, &cleared),
+        ZS_OK);
     assert_true(cleared);
     /* findings written: noted once each, in (period, kind, person) order */
     zs_err_t err = ZS_OK;
@@ -1497,28 +1680,58 @@ static void state_roundtrip(void **state)
     mon_hh_free(&back);
 }
 
-/* The compact form is versioned: format 2 (before the noted findings) is
- * still read; a format this build does not know is refused, saying which. */
+/* The compact form is versioned: format 2 (before the noted findings) and
+ * format 3 (before the input offsets) are still read, their records'
+ * offsets unknown (-1); a format this build does not know is refused,
+ * saying which; so is an offset before -1. */
 static void state_formats(void **state)
 {
     (void)state;
     rich_state();
     hh.nnoted = 0;
+    /* Every offset unknown: the last section is then one byte (a difference
+     * of 0) per record and one for the snapshot. */
+    hh.snapshot_offset = -1;
+    for (size_t i = 0; i < hh.nincomes; i++)
+        hh.incomes[i].offset = -1;
+    for (size_t i = 0; i < hh.njobs; i++)
+        hh.jobs[i].offset = -1;
+    for (size_t i = 0; i < hh.nsubsidies; i++)
+        hh.subsidies[i].offset = -1;
+    for (size_t i = 0; i < hh.ncosts; i++)
+        hh.costs[i].offset = -1;
     zs_buf_reset(&blob);
     assert_int_equal(mon_hh_encode(&hh, &blob), ZS_OK);
     unsigned char *b = (unsigned char *)blob.data;
-    assert_int_equal(b[0], 3);
-    assert_int_equal(b[blob.len - 1], 0); /* no noted findings */
+    size_t v3_len = blob.len - (1 + hh.nincomes + hh.njobs + hh.nsubsidies + hh.ncosts);
+    assert_int_equal(b[0], 4);
+    assert_int_equal(b[v3_len - 1], 0); /* no noted findings */
     mon_hh_t back;
     mon_hh_init(&back);
     char err[256] = "";
-    b[0] = 2; /* format 2: the same bytes without the last section */
-    assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len - 1, err, sizeof(err)), ZS_OK);
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len, err, sizeof(err)), ZS_OK);
     assert_same_hh(&hh, &back);
-    b[0] = 4;
+    rich_state(); /* offsets known, to see that formats 2 and 3 forget them */
+    hh.nnoted = 0;
+    zs_buf_t canonical;
+    zs_buf_init(&canonical, 1 << 20);
+    assert_int_equal(mon_hh_encode(&hh, &canonical), ZS_OK); /* puts hh in canonical order */
+    zs_buf_free(&canonical);
+    b[0] = 3; /* format 3: the same bytes without the offsets */
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, v3_len, err, sizeof(err)), ZS_OK);
+    compare_hh(&hh, &back, false);
+    b[0] = 2; /* format 2: without the noted findings either */
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, v3_len - 1, err, sizeof(err)), ZS_OK);
+    compare_hh(&hh, &back, false);
+    b[0] = 5;
     assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len, err, sizeof(err)),
                      ZS_ERR_CORRUPT);
-    assert_non_null(strstr(err, "state format 4, this build reads 2-3"));
+    assert_non_null(strstr(err, "state format 5, this build reads 2-4"));
+    b[0] = 4;
+    b[blob.len - 1] = 9; /* the last cost's offset: -1 - 5 */
+    assert_int_equal(mon_hh_decode(&back, HID, blob.data, blob.len, err, sizeof(err)),
+                     ZS_ERR_CORRUPT);
+    assert_non_null(strstr(err, "input offset out of range"));
     mon_hh_free(&back);
 }
 
@@ -1874,6 +2087,8 @@ int main(void)
         cmocka_unit_test(decision_table),
         cmocka_unit_test(statement_table),
         cmocka_unit_test(warning_ids),
+        cmocka_unit_test(sources_table),
+        cmocka_unit_test(sources_bounded),
         cmocka_unit_test(state_roundtrip),
         cmocka_unit_test(state_truncated),
         cmocka_unit_test(state_corrupt),

@@ -63,29 +63,30 @@ static void feed(mon_hh_t *st, const sim_household_t *hh, event_t *ev, size_t n)
     }
     for (size_t i = 0; i < n; i++) {
         if (i == n / 2) /* the snapshot arrives in the middle of the data */
-            assert_int_equal(mon_apply_household(st, "450102", 0, 1, in, nm, &a), ZS_OK);
+            assert_int_equal(mon_apply_household(st, "450102", 0, 1, in, nm, -1, &a), ZS_OK);
         for (int twice = 0; twice < 2; twice++) {
             if (ev[i].kind == 'i') {
                 const sim_income_t *x = ev[i].rec;
                 assert_int_equal(mon_apply_income(st, x->event_id, x->month, (int)x->component,
-                                                  x->source, x->fen, x->reported_ms, &a),
+                                                  x->source, x->fen, x->reported_ms, -1, &a),
                                  ZS_OK);
             } else if (ev[i].kind == 'j') {
                 const sim_job_t *x = ev[i].rec;
                 assert_int_equal(mon_apply_job(st, x->event_id, mem[x->member].person_id, x->month,
-                                               (int)x->status, x->wants_work, x->reported_ms, &a),
+                                               (int)x->status, x->wants_work, x->reported_ms, -1,
+                                               &a),
                                  ZS_OK);
             } else if (ev[i].kind == 's') {
                 const sim_subsidy_t *x = ev[i].rec;
                 assert_int_equal(mon_apply_subsidy(st, x->event_id,
                                                    x->member < 0 ? NULL : mem[x->member].person_id,
                                                    (int)x->program, x->paid, x->month, x->fen,
-                                                   x->reported_ms, &a),
+                                                   x->reported_ms, -1, &a),
                                  ZS_OK);
             } else {
                 const sim_cost_t *x = ev[i].rec;
                 assert_int_equal(mon_apply_cost(st, x->event_id, x->month, (int)x->kind, x->fen,
-                                                x->reported_ms, &a),
+                                                x->reported_ms, -1, &a),
                                  ZS_OK);
             }
             if (twice == 0 && next_rand() % 4 != 0)
@@ -93,7 +94,7 @@ static void feed(mon_hh_t *st, const sim_household_t *hh, event_t *ev, size_t n)
         }
     }
     if (n < 2)
-        assert_int_equal(mon_apply_household(st, "450102", 0, 1, in, nm, &a), ZS_OK);
+        assert_int_equal(mon_apply_household(st, "450102", 0, 1, in, nm, -1, &a), ZS_OK);
 }
 
 static size_t collect(const sim_household_t *hh, event_t **buf, size_t *cap)

@@ -439,7 +439,10 @@ static void test_from_avro(void **state)
         "\"observed\":{\"long\":15000},\"threshold_source\":\"entitlement\","
         "\"program\":{\"zengshou.SubsidyProgram\":\"PENSION\"},\"amount_fen\":{\"long\":5000},"
         "\"detail\":\"due_fen=20000\"},\"risk_type\":\"OTHER\",\"ruleset_version\":\"2024.1\","
-        "\"sources\":[],\"sources_truncated\":false,\"emitted_at\":1717200000000}";
+        "\"sources\":[{\"topic\":\"zs.subsidy\",\"partition\":3,\"offset\":17,"
+        "\"event_id\":{\"string\":\"S-DUE\"}},{\"topic\":\"zs.subsidy\",\"partition\":3,"
+        "\"offset\":42,\"event_id\":{\"string\":\"S-PAID\"}}],\"sources_truncated\":true,"
+        "\"emitted_at\":1717200000000}";
     json_error_t jerr;
     json_t *json = json_loads(text, 0, &jerr);
     assert_non_null(json);
