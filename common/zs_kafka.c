@@ -90,26 +90,42 @@ bool zs_kafka_read_to_end(rd_kafka_t *consumer, const zs_kafka_reader_t *r, int 
             return false;
         }
     }
-    bool done = true;
+    /* Every partition's end in one ListOffsets request per broker (the
+     * timestamp -1 asks for the latest offset, -2 for the earliest: where a
+     * partition never read nor committed starts). */
+    rd_kafka_topic_partition_list_t *ends = rd_kafka_topic_partition_list_copy(parts);
+    for (int i = 0; i < ends->cnt; i++)
+        ends->elems[i].offset = RD_KAFKA_OFFSET_END;
+    err = rd_kafka_offsets_for_times(consumer, ends, timeout_ms);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR && unknown) {
+        rd_kafka_topic_partition_list_t *starts = rd_kafka_topic_partition_list_copy(parts);
+        for (int i = 0; i < starts->cnt; i++)
+            starts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+        err = rd_kafka_offsets_for_times(consumer, starts, timeout_ms);
+        for (int i = 0; i < parts->cnt && err == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+            if (parts->elems[i].offset < 0 && starts->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                parts->elems[i].offset = starts->elems[i].offset;
+        rd_kafka_topic_partition_list_destroy(starts);
+    }
+    bool done = err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (!done)
+        snprintf(why, why_size, "the broker's end offsets: %s", rd_kafka_err2str(err));
     for (int i = 0; i < parts->cnt && done; i++) {
-        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i], *end = &ends->elems[i];
         if (r != NULL && r->skip != NULL && r->skip(r->ctx, tp->topic, tp->partition))
             continue;
-        int64_t lo = 0, hi = 0;
-        err = rd_kafka_query_watermark_offsets(consumer, tp->topic, tp->partition, &lo, &hi,
-                                               timeout_ms);
-        int64_t at = tp->offset < 0 ? lo : tp->offset;
-        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            snprintf(why, why_size, "%s [%" PRId32 "]: the broker's high watermark: %s", tp->topic,
-                     tp->partition, rd_kafka_err2str(err));
+        if (end->err != RD_KAFKA_RESP_ERR_NO_ERROR || end->offset < 0) {
+            snprintf(why, why_size, "%s [%" PRId32 "]: the broker's end offset: %s", tp->topic,
+                     tp->partition, end->err ? rd_kafka_err2str(end->err) : "none returned");
             done = false;
-        } else if (at < hi) {
+        } else if (tp->offset < end->offset) {
             snprintf(why, why_size,
                      "%s [%" PRId32 "]: at %" PRId64 ", the broker has up to %" PRId64, tp->topic,
-                     tp->partition, at, hi);
+                     tp->partition, tp->offset, end->offset);
             done = false;
         }
     }
+    rd_kafka_topic_partition_list_destroy(ends);
     rd_kafka_topic_partition_list_destroy(parts);
     return done;
 }
