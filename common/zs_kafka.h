@@ -41,13 +41,13 @@ typedef struct zs_kafka_reader {
 } zs_kafka_reader_t;
 
 /* Whether consumer has read every partition of its assignment (but those r
- * skips; r may be NULL) to the high watermark its broker reports now. A
+ * skips; r may be NULL) to the end its broker reports now (the latest offset
+ * it lists for this consumer, one ListOffsets request per broker). A
  * partition EOF says only that the end was reached once: after a broker
  * came back, rows produced since are unknown until fetched, and an idle
  * consumer must not take "no message for a while" for "read to the end"
  * (--exit-idle). false, with why, when a partition is behind or a broker
- * does not answer within timeout_ms. A partition with an open transaction
- * is behind (its rows are still arriving). */
+ * does not answer within timeout_ms. */
 bool zs_kafka_read_to_end(rd_kafka_t *consumer, const zs_kafka_reader_t *r, int timeout_ms,
                           char *why, size_t why_size);
 

@@ -12,17 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "zs_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define CANARY "Qz7canaryXv9Lm"
 

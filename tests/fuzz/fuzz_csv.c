@@ -12,20 +12,12 @@
 
 #include <jansson.h>
 
+#include "fuzz_check.h"
 #include "zs_buf.h"
 #include "zs_csv.h"
 #include "zs_rows.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A broken invariant is a finding: say which and abort. */
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 /* Bounds to run every input under: the defaults, and tiny ones so that the
  * bound paths are reached by small inputs. */
