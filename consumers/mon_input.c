@@ -10,6 +10,7 @@
 #include "mon_service.h"
 #include "zs_avro.h"
 #include "zs_contract.h"
+#include "zs_kafka.h"
 #include "zs_county.h"
 #include "zs_log.h"
 
@@ -541,4 +542,53 @@ zs_err_t mon_input_handle(monitor_t *m, const rd_kafka_message_t *rkm, char *err
     if (err != ZS_OK)
         return zs_fail(errstr, errstr_size, err, "household %s: %s", id, why);
     return mon_emit_out(m, pt, p, &w->hh, errstr, errstr_size);
+}
+
+/* ---- --exit-idle ---- */
+
+/* Whether every assigned input partition has been read to its end, or
+ * waits at a close marker for the other topics. */
+static bool caught_up(const monitor_t *m)
+{
+    for (int32_t p = 0; p < m->nparts; p++)
+        for (int t = 0; m->parts[p].assigned && t < m->ninputs; t++)
+            if (!m->parts[p].at_end[t] && !m->parts[p].held[t])
+                return false;
+    return true;
+}
+
+/* Held partitions wait at a close marker: not behind. */
+static bool held(void *ctx, const char *topic, int32_t partition)
+{
+    const monitor_t *m = ctx;
+    int t = mon_input_index(m, topic);
+    return t >= 0 && partition >= 0 && partition < m->nparts && m->parts[partition].held[t];
+}
+
+/* Where a partition resumes reading: the next offset taken or restored. */
+static int64_t next_offset(void *ctx, const char *topic, int32_t partition)
+{
+    const monitor_t *m = ctx;
+    int t = mon_input_index(m, topic);
+    if (t < 0 || partition < 0 || partition >= m->nparts)
+        return -1;
+    return m->parts[partition].next[t];
+}
+
+/* --exit-idle: nothing new for a while, every partition read to its end
+ * (or held), and the broker agrees now (regression
+ * exit_idle_before_the_high_watermark: after a broker came back, partition
+ * EOFs from before it went away said nothing of the rows since). */
+bool mon_input_idle(monitor_t *m, int64_t now)
+{
+    if (m->exit_idle <= 0 || !m->assigned_once || m->in_txn || now - m->last_input < m->exit_idle ||
+        !caught_up(m))
+        return false;
+    char why[512];
+    zs_kafka_reader_t r = {.skip = held, .next = next_offset, .ctx = m};
+    if (zs_kafka_read_to_end(m->consumer, &r, 5000, why, sizeof(why)))
+        return true;
+    zs_log_info("not idle yet: %s", why);
+    m->last_input = mon_mono_ms() - m->exit_idle + 1000; /* ask again in a second */
+    return false;
 }

@@ -176,6 +176,10 @@ zs_err_t mon_input_hold(monitor_t *m, int32_t p, bool force, char *errstr, size_
 zs_err_t mon_input_kinds(monitor_t *m, char *errstr, size_t errstr_size);
 /* The index of an input topic in m->inputs, or -1. */
 int mon_input_index(const monitor_t *m, const char *topic);
+/* --exit-idle: nothing new for m->exit_idle ms, every assigned partition
+ * read to its end or held at a close marker, no transaction open, and the
+ * broker agrees now (zs_kafka_read_to_end). */
+bool mon_input_idle(monitor_t *m, int64_t now);
 /* Field readers for decoded records: NULL / 0 (and *ok false) when the
  * field is missing or of another type. */
 const char *mon_avro_str(avro_value_t *rec, const char *name);

@@ -543,53 +543,6 @@ static void teardown(monitor_t *m)
 
 /* ---- the loop ---- */
 
-/* Whether every assigned input partition has been read to its end, or
- * waits at a close marker for the other topics. */
-static bool caught_up(const monitor_t *m)
-{
-    for (int32_t p = 0; p < m->nparts; p++)
-        for (int t = 0; m->parts[p].assigned && t < m->ninputs; t++)
-            if (!m->parts[p].at_end[t] && !m->parts[p].held[t])
-                return false;
-    return true;
-}
-
-/* Held partitions wait at a close marker: not behind. */
-static bool held(void *ctx, const char *topic, int32_t partition)
-{
-    const monitor_t *m = ctx;
-    int t = mon_input_index(m, topic);
-    return t >= 0 && partition >= 0 && partition < m->nparts && m->parts[partition].held[t];
-}
-
-/* Where a partition resumes reading: the next offset taken or restored. */
-static int64_t next_offset(void *ctx, const char *topic, int32_t partition)
-{
-    const monitor_t *m = ctx;
-    int t = mon_input_index(m, topic);
-    if (t < 0 || partition < 0 || partition >= m->nparts)
-        return -1;
-    return m->parts[partition].next[t];
-}
-
-/* --exit-idle: nothing new for a while, every partition read to its end
- * (or held), and the broker agrees now (regression
- * exit_idle_before_the_high_watermark: after a broker came back, partition
- * EOFs from before it went away said nothing of the rows since). */
-static bool idle(monitor_t *m, int64_t now)
-{
-    if (m->exit_idle <= 0 || !m->assigned_once || m->in_txn || now - m->last_input < m->exit_idle ||
-        !caught_up(m))
-        return false;
-    char why[512];
-    zs_kafka_reader_t r = {.skip = held, .next = next_offset, .ctx = m};
-    if (zs_kafka_read_to_end(m->consumer, &r, 5000, why, sizeof(why)))
-        return true;
-    zs_log_info("not idle yet: %s", why);
-    m->last_input = mon_mono_ms() - m->exit_idle + 1000; /* ask again in a second */
-    return false;
-}
-
 static int run(monitor_t *m)
 {
     char errstr[1024];
@@ -630,7 +583,7 @@ static int run(monitor_t *m)
             mon_stats_log(m, false);
         mon_stats_waiting(m);
         mon_metrics_tick(m);
-        if (idle(m, now)) {
+        if (mon_input_idle(m, now)) {
             zs_log_info("nothing new for %" PRId64 " ms: stopping", m->exit_idle);
             break;
         }
