@@ -35,41 +35,6 @@ for run in ref restart; do
         fail "zs-topics: $(cat topics.log)"
 done
 
-# push_step LOG ACTION X Y: one step of the schedule under $prefix; a run
-# that fails (exit 1: delivery) is rerun from its checkpoint, counted in
-# reruns.txt.
-push_step() {
-    local log=$1 action=$2 x=$3 y=$4 rc try
-    for try in 1 2 3 4 5; do
-        rc=0
-        case $action in
-        push)
-            local files=("a/live/$x/$y.csv")
-            [ "$y" = households ] && files=(--members "a/live/$x/members.csv" "a/live/$x/households.csv")
-            "$push" "$y" "${files[@]}" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
-                --checkpoint "ckpt-$prefix$x-$y" --rejects-dir . >>"$log" 2>&1 || rc=$?
-            [ $rc -eq 3 ] && rc=0 ;; # some rows rejected (the injected bad rows)
-        close)
-            "$push" close --topic "$x" --period "$y" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
-                >>"$log" 2>&1 || rc=$? ;;
-        esac
-        [ $rc -eq 0 ] && return 0
-        echo "$action $x $y: exit $rc, rerun" >>reruns.txt
-        sleep 2
-    done
-    return 1
-}
-push_feed() { # LOG [PACE]
-    local action x y month=
-    while read -r action x y; do
-        if [ "$action" = push ] && [ -n "${2:-}" ] && [ -n "$month" ] && [ "$x" != "$month" ]; then
-            sleep "$2"
-        fi
-        [ "$action" = push ] && month=$x
-        push_step "$1" "$action" "$x" "$y" || { echo "FAILED: $action $x $y" >>"$1"; return 1; }
-    done < <(grep -v '^#' a/live/schedule.txt)
-}
-
 prefix=ref.
 push_feed push-ref.log || fail "pushing the feed: $(tail -5 push-ref.log)"
 run_monitor ref --exit-idle 6000 "${fast[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"

@@ -27,6 +27,43 @@ while (y, n) <= (int(t[:4]), int(t[5])):
     done
 }
 
+# push_step LOG ACTION X Y: one step of a zs-simulate --live schedule
+# (a/live/schedule.txt) under $prefix; a run that fails (exit 1: delivery)
+# is rerun from its checkpoint, each rerun a line of reruns.txt.
+push_step() {
+    local log=$1 action=$2 x=$3 y=$4 rc try
+    for try in 1 2 3 4 5; do
+        rc=0
+        case $action in
+        push)
+            local files=("a/live/$x/$y.csv")
+            [ "$y" = households ] && files=(--members "a/live/$x/members.csv" "a/live/$x/households.csv")
+            "$push" "$y" "${files[@]}" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
+                --checkpoint "ckpt-$prefix$x-$y" --rejects-dir . >>"$log" 2>&1 || rc=$?
+            [ $rc -eq 3 ] && rc=0 ;; # some rows rejected (the injected bad rows)
+        close)
+            "$push" close --topic "$x" --period "$y" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
+                >>"$log" 2>&1 || rc=$? ;;
+        esac
+        [ $rc -eq 0 ] && return 0
+        echo "$action $x $y: exit $rc, rerun" >>reruns.txt
+        sleep 2
+    done
+    return 1
+}
+# push_feed LOG [PACE]: every step of a/live/schedule.txt, in order; PACE
+# seconds between one month's pushes and the next's.
+push_feed() {
+    local action x y month=
+    while read -r action x y; do
+        if [ "$action" = push ] && [ -n "${2:-}" ] && [ -n "$month" ] && [ "$x" != "$month" ]; then
+            sleep "$2"
+        fi
+        [ "$action" = push ] && month=$x
+        push_step "$1" "$action" "$x" "$y" || { echo "FAILED: $action $x $y" >>"$1"; return 1; }
+    done < <(grep -v '^#' a/live/schedule.txt)
+}
+
 # push_runs BASE PARTITIONS FROM TO RUN...: the region in a/ pushed once per
 # RUN under the topic prefix BASE<run>. (topics of PARTITIONS partitions),
 # quarters FROM..TO closed; then a ref run of zs-monitor with ARGS from

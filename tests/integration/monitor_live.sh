@@ -32,32 +32,6 @@ small=("${fast[@]}" -X zs.monitor.work.max=64)
 steps=$(grep -vc '^#' a/live/schedule.txt)
 ok "a live feed of $(grep -c '^push' a/live/schedule.txt) pushes and $(grep -c '^close' a/live/schedule.txt) closes; $(grep -o '[0-9]* records in all' a/README.txt)"
 
-# push_schedule LOG [PACE]: every step of a/live/schedule.txt, in order,
-# under $prefix; PACE seconds between one month's pushes and the next's.
-push_schedule() {
-    local action x y rc month=
-    while read -r action x y; do
-        rc=0
-        case $action in
-        push)
-            [ -n "${2:-}" ] && [ -n "$month" ] && [ "$x" != "$month" ] && sleep "$2"
-            month=$x
-            if [ "$y" = households ]; then
-                "$push" households --members "a/live/$x/members.csv" "a/live/$x/households.csv" \
-                    -b "$bs" --quiet -X zs.topic.prefix="$prefix" >>"$1" 2>&1 || rc=$?
-            else
-                "$push" "$y" "a/live/$x/$y.csv" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
-                    >>"$1" 2>&1 || rc=$?
-            fi
-            # 3: some rows rejected (the injected bad rows), the rest delivered
-            [ $rc -eq 0 ] || [ $rc -eq 3 ] || { echo "FAILED: push $x $y: exit $rc" >>"$1"; return 1; } ;;
-        close)
-            "$push" close --topic "$x" --period "$y" -b "$bs" --quiet -X zs.topic.prefix="$prefix" \
-                >>"$1" 2>&1 || { echo "FAILED: close $x $y" >>"$1"; return 1; } ;;
-        esac
-    done < <(grep -v '^#' a/live/schedule.txt)
-}
-
 for run in once live; do
     prefix="$base$run."
     "$topics_bin" -b "$bs" -X zs.topic.prefix="$prefix" --partitions 6 >topics.log 2>&1 ||
@@ -66,7 +40,8 @@ done
 
 # once: the whole feed, then one monitor.
 prefix="${base}once."
-push_schedule push-once.log || fail "pushing the feed: $(tail -5 push-once.log)"
+push_feed push-once.log || fail "pushing the feed: $(tail -5 push-once.log)"
+[ ! -s reruns.txt ] || fail "zs-push runs failed on a healthy broker: $(cat reruns.txt)"
 run_monitor once --exit-idle 6000 "${fast[@]}" || fail "zs-monitor once: $(tail -20 monitor-once.log)"
 read_outputs once
 compare_truth once
@@ -74,7 +49,7 @@ ok "read in one go, the committed warnings equal the truth for this order of arr
 
 # live: the monitor runs while the feed arrives.
 prefix="${base}live."
-push_schedule push-live.log "${ZS_LIVE_PACE:-1.5}" &
+push_feed push-live.log "${ZS_LIVE_PACE:-1.5}" &
 pusher=$!
 RANDOM=17
 for i in $(seq "$kills"); do
@@ -105,6 +80,7 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 wait $pusher || fail "pushing the live feed: $(tail -5 push-live.log)"
+[ ! -s reruns.txt ] || fail "zs-push runs failed on a healthy broker: $(cat reruns.txt)"
 kill -TERM $pid2 2>/dev/null || true
 wait $pid2 || fail "instance 2 did not stop cleanly: $(tail -5 monitor-join2.log)"
 run_monitor live-final --exit-idle 6000 "${small[@]}" || fail "zs-monitor after the feed: $(tail -20 monitor-live-final.log)"
