@@ -23,7 +23,7 @@ bs=$b prefix="zs."
 "$sim" --out a --households 1000 --from 2023Q1 --quarters 6 --seed 11 --quiet 2>sim.log ||
     fail "zs-simulate: $(cat sim.log)"
 push_region a 2023Q1 2024Q2
-run_monitor m --exit-idle 4000 -X zs.monitor.static_membership=false ||
+run_monitor m --exit-idle 2000 -X zs.monitor.static_membership=false ||
     fail "zs-monitor: $(tail -5 monitor-m.log)"
 "$cat_bin" -b "$b" -t zs.warnings -e >warnings.jsonl 2>cat.log || fail "zs-cat: $(cat cat.log)"
 [ -s warnings.jsonl ] || fail "the monitor wrote no warnings"
@@ -184,7 +184,7 @@ ok "a county not in the region and an unknown language: exit 2"
 # it delivered to (at the interval, and once more when --exit-idle stops it).
 mkdir outbox
 echo "* outbox $tmp/outbox" >routes
-"$notify" -b "$b" --routes routes --exit-idle 4000 -X zs.notify.report.dir="$tmp/daemon" \
+"$notify" -b "$b" --routes routes --exit-idle 2000 -X zs.notify.report.dir="$tmp/daemon" \
     -X zs.notify.report.interval=1s 2>notify.log || fail "zs-notify: $(tail -5 notify.log)"
 for f in reports/*.html; do
     [ "$(basename "$f")" = index.html ] && continue

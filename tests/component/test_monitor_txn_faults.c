@@ -103,7 +103,7 @@ static pid_t spawn(const char *log_path, const char *boot, const char *instance,
                             "-X",
                             "session.timeout.ms=6000",
                             "--exit-idle",
-                            "4000"};
+                            "1500"};
     int n = 15;
     for (int i = 0; extra != NULL && extra[i] != NULL && n < 39; i++)
         argv[n++] = extra[i];

@@ -126,7 +126,7 @@ static void unknown_county_is_dead_lettered(void **state)
     fprintf(fp, "* outbox %s\n", outbox);
     fclose(fp);
     snprintf(cmd, sizeof(cmd),
-             "%s -b %s --routes %s --exit-idle 3000 -X zs.notify.instance=t "
+             "%s -b %s --routes %s --exit-idle 1500 -X zs.notify.instance=t "
              "-X session.timeout.ms=6000 2>%s/notify.log",
              zs_notify, bs, routes, dir);
     if (run(cmd) != 0) {

@@ -34,7 +34,7 @@ p close --through 2023Q4 --from 2023Q1 >closed.out || fail "close: $(tail -3 pus
 # embedded broker: short ones, and a new archive group per run (a replay,
 # which the archive ignores), keep reruns from waiting 45 s each.
 run_monitor() {
-    "$monitor" -b "$b" --exit-idle 5000 -X zs.monitor.static_membership=false \
+    "$monitor" -b "$b" --exit-idle 2000 -X zs.monitor.static_membership=false \
         -X session.timeout.ms=6000 2>>monitor.log ||
         fail "zs-monitor: $(tail -5 monitor.log)"
 }

@@ -33,7 +33,7 @@ with open("a/households.csv", "w", encoding="utf-8", newline="") as f:
     csv.writer(f, lineterminator="\n").writerows(rows)
 PY
 push_region a 2023Q1 2024Q2
-run_monitor m --exit-idle 3000 -X zs.monitor.static_membership=false ||
+run_monitor m --exit-idle 1500 -X zs.monitor.static_membership=false ||
     fail "zs-monitor: $(tail -5 monitor-m.log)"
 "$cat_bin" -b "$b" -t zs.warnings -e >warnings.jsonl 2>cat.log || fail "zs-cat: $(cat cat.log)"
 [ -s warnings.jsonl ] || fail "the monitor wrote no warnings"

@@ -37,7 +37,7 @@ done
 
 prefix=ref.
 push_feed push-ref.log || fail "pushing the feed: $(tail -5 push-ref.log)"
-run_monitor ref --exit-idle 6000 "${fast[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"
+run_monitor ref --exit-idle 2000 "${fast[@]}" || fail "zs-monitor ref: $(tail -20 monitor-ref.log)"
 read_outputs ref
 ok "ref: the feed pushed and read in one go ($(wc -l <warnings-ref.keys) warning records)"
 
@@ -70,7 +70,7 @@ kill -TERM $mpid 2>/dev/null || true
 rc=0
 wait $mpid || rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 3 ] || fail "the monitor stopped with exit $rc: $(tail -5 monitor-r$restarts.log)"
-run_monitor final --exit-idle 6000 "${fast[@]}" || fail "zs-monitor after the feed: $(tail -20 monitor-final.log)"
+run_monitor final --exit-idle 2000 "${fast[@]}" || fail "zs-monitor after the feed: $(tail -20 monitor-final.log)"
 ok "the feed finished: $(grep -c rerun reruns.txt || true) zs-push runs rerun from their checkpoint, $restarts monitor restarts"
 
 # Every accepted row on its topic once.

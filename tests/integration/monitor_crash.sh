@@ -25,7 +25,7 @@ fast=(-X transaction.timeout.ms=10000 -X session.timeout.ms=6000)
 
 "$sim" --out a --households "${ZS_CRASH_HOUSEHOLDS:-2000}" --quarters 8 --from 2023Q1 --seed 5 \
     --inject-share 0.1 --quiet 2>sim.log || fail "zs-simulate: $(cat sim.log)"
-ref_args=(--exit-idle 6000 "${fast[@]}")
+ref_args=(--exit-idle 2000 "${fast[@]}")
 push_runs "$base" 6 2023Q1 2024Q4 ref crash rebalance
 
 prefix="${base}crash."
@@ -38,7 +38,7 @@ for i in $(seq "$kills"); do
     kill -9 $pid 2>/dev/null || true
     wait $pid 2>/dev/null || true
 done
-run_monitor crash-final --exit-idle 6000 "${fast[@]}" || fail "zs-monitor after the crashes: $(tail -20 monitor-crash-final.log)"
+run_monitor crash-final --exit-idle 2000 "${fast[@]}" || fail "zs-monitor after the crashes: $(tail -20 monitor-crash-final.log)"
 grep -q "final:" monitor-crash[0-9]*.log && fail "a run meant to be killed ended by itself: $(grep -l final: monitor-crash[0-9]*.log)"
 progress=$(grep -l "restored [0-9]* partitions: [1-9]" monitor-crash[0-9]*.log | wc -l)
 [ "$progress" -ge $((kills / 2)) ] || fail "only $progress of $kills killed runs found a state to restore: the kills tested little"

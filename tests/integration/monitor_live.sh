@@ -42,7 +42,7 @@ done
 prefix="${base}once."
 push_feed push-once.log || fail "pushing the feed: $(tail -5 push-once.log)"
 [ ! -s reruns.txt ] || fail "zs-push runs failed on a healthy broker: $(cat reruns.txt)"
-run_monitor once --exit-idle 6000 "${fast[@]}" || fail "zs-monitor once: $(tail -20 monitor-once.log)"
+run_monitor once --exit-idle 2000 "${fast[@]}" || fail "zs-monitor once: $(tail -20 monitor-once.log)"
 read_outputs once
 compare_truth once
 ok "read in one go, the committed warnings equal the truth for this order of arrival"
@@ -83,7 +83,7 @@ wait $pusher || fail "pushing the live feed: $(tail -5 push-live.log)"
 [ ! -s reruns.txt ] || fail "zs-push runs failed on a healthy broker: $(cat reruns.txt)"
 kill -TERM $pid2 2>/dev/null || true
 wait $pid2 || fail "instance 2 did not stop cleanly: $(tail -5 monitor-join2.log)"
-run_monitor live-final --exit-idle 6000 "${small[@]}" || fail "zs-monitor after the feed: $(tail -20 monitor-live-final.log)"
+run_monitor live-final --exit-idle 2000 "${small[@]}" || fail "zs-monitor after the feed: $(tail -20 monitor-live-final.log)"
 grep -q "final:" monitor-live[0-9]*.log && fail "a run meant to be killed ended by itself"
 [ "$(grep -c "assigned [0-9]* partitions" monitor-join1.log)" -ge 2 ] ||
     fail "instance 1 saw no rebalance when instance 2 joined: $(grep assigned monitor-join1.log)"

@@ -20,7 +20,7 @@ fast=(-X transaction.timeout.ms=10000 -X session.timeout.ms=6000)
 
 "$sim" --out a --households 1000 --quarters 4 --from 2024Q1 --seed 11 --quiet 2>sim.log ||
     fail "zs-simulate: $(cat sim.log)"
-ref_args=(--exit-idle 4000 "${fast[@]}")
+ref_args=(--exit-idle 2000 "${fast[@]}")
 push_runs "$base" 2 2024Q1 2024Q4 ref kill
 
 prefix="${base}kill."
@@ -40,7 +40,7 @@ for i in 1 2 3 4; do
     wait $pid 2>/dev/null || true
 done
 [ "$kills" -ge 3 ] || fail "only $kills runs were still working when killed"
-run_monitor kill-final --exit-idle 4000 "${fast[@]}" ||
+run_monitor kill-final --exit-idle 2000 "${fast[@]}" ||
     fail "zs-monitor after the kills: $(tail -20 monitor-kill-final.log)"
 read_outputs kill
 compare_states "$base" ref kill

@@ -21,13 +21,13 @@ prefix="truth$$."
 push_region a 2023Q1 2024Q4
 ok "a region of $(($(wc -l <a/households.csv) - 1)) households pushed and 8 quarters closed"
 
-run_monitor first --exit-idle 6000 || fail "zs-monitor: $(tail -20 monitor-first.log)"
+run_monitor first --exit-idle 2000 || fail "zs-monitor: $(tail -20 monitor-first.log)"
 read_outputs first
 compare_truth first
 ok "the committed warnings equal expected-warnings.csv ($(($(wc -l <a/expected-warnings.csv) - 1)) episodes) and the findings expected-findings.csv"
 
 grep -q "restored [0-9]* partitions: 0 households" monitor-first.log || fail "the first run found a state"
-run_monitor second --exit-idle 4000 || fail "zs-monitor again: $(tail -20 monitor-second.log)"
+run_monitor second --exit-idle 2000 || fail "zs-monitor again: $(tail -20 monitor-second.log)"
 grep -q "restored [0-9]* partitions: [1-9][0-9]* households" monitor-second.log ||
     fail "the second run did not restore state: $(grep restored monitor-second.log)"
 read_outputs second

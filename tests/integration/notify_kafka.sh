@@ -48,7 +48,7 @@ start_receiver() {
 "$topics_bin" -b "$bs" -X zs.topic.prefix="$prefix" --partitions 3 >topics.log 2>&1 ||
     fail "zs-topics: $(cat topics.log)"
 push_region a 2023Q1 2023Q4
-run_monitor first --exit-idle 5000 || fail "zs-monitor: $(tail -20 monitor-first.log)"
+run_monitor first --exit-idle 2000 || fail "zs-monitor: $(tail -20 monitor-first.log)"
 "$cat_bin" -b "$bs" -t "${prefix}warnings" -e -X isolation.level=read_committed \
     >warnings.jsonl 2>cat.log || fail "zs-cat warnings: $(cat cat.log)"
 # The four counties with most records get their own channels, the rest the default.
@@ -107,7 +107,7 @@ notify_args=("${notify_base[@]}" -X zs.notify.group="n$prefix" --routes routes.c
     -X zs.notify.retry.initial=200ms -X zs.notify.retry.max=2s -X zs.notify.retry.budget=15s
     -X zs.notify.http.timeout=5s -X zs.notify.commit.interval=200ms)
 rc=0
-"$notify" "${notify_args[@]}" --exit-idle 4000 2>notify-1.log || rc=$?
+"$notify" "${notify_args[@]}" --exit-idle 2000 2>notify-1.log || rc=$?
 [ $rc -eq 0 ] || fail "zs-notify: exit $rc: $(tail -20 notify-1.log)"
 grep -q secret notify-1.log && fail "the log shows a credential of a webhook URL"
 "$cat_bin" -b "$bs" -t "${prefix}deadletter" -e -X isolation.level=read_committed \
@@ -238,7 +238,7 @@ ok "the audit chains verify: $(tail -1 verify.log)"
 good_before=$(wc -l <good.requests)
 files_before=$(find outdefault -type f | wc -l)
 rc=0
-"$notify" "${notify_args[@]}" --exit-idle 3000 2>notify-2.log || rc=$?
+"$notify" "${notify_args[@]}" --exit-idle 1500 2>notify-2.log || rc=$?
 [ $rc -eq 0 ] || fail "zs-notify again: exit $rc: $(tail -20 notify-2.log)"
 grep -q " 0 records read" notify-2.log || fail "a second run read records again: $(grep 'records read' notify-2.log)"
 [ "$(wc -l <good.requests)" -eq "$good_before" ] || fail "a second run posted again"
@@ -250,7 +250,7 @@ mkdir outa
 printf '%s outbox %s/outa\n' "$ca" "$tmp" >only-a.routes
 rc=0
 "$notify" "${notify_base[@]}" -X zs.notify.group="x$prefix" -X zs.notify.instance=t2 \
-    --routes only-a.routes --exit-idle 3000 2>notify-3.log || rc=$?
+    --routes only-a.routes --exit-idle 1500 2>notify-3.log || rc=$?
 [ $rc -eq 0 ] || fail "zs-notify without a default route: exit $rc: $(tail -20 notify-3.log)"
 "$cat_bin" -b "$bs" -t "${prefix}deadletter" -e -X isolation.level=read_committed \
     >dead-3.jsonl 2>cat.log || fail "zs-cat deadletter: $(cat cat.log)"
@@ -294,7 +294,7 @@ tls_args=("${notify_base[@]}" --routes tls.routes -X zs.notify.retry.initial=200
     -X zs.notify.retry.max=1s -X zs.notify.retry.budget=3s -X zs.notify.http.timeout=5s)
 rc=0
 "$notify" "${tls_args[@]}" -X zs.notify.group="tls1$prefix" -X zs.notify.instance=t5 \
-    --exit-idle 3000 2>notify-tls1.log || rc=$?
+    --exit-idle 1500 2>notify-tls1.log || rc=$?
 [ $rc -eq 0 ] || fail "zs-notify, TLS without the CA: exit $rc: $(tail -10 notify-tls1.log)"
 [ -s tls.requests ] && fail "a request reached the receiver over an unverified certificate"
 "$cat_bin" -b "$bs" -t "${prefix}deadletter" -e -X isolation.level=read_committed \
@@ -304,7 +304,7 @@ refused=$(python3 -c "import json; print(sum(json.loads(l)['producer'].startswit
 [ "$refused" -eq "$mine" ] || fail "$refused dead letters for $mine records refused over TLS: $(tail -3 notify-tls1.log)"
 rc=0
 "$notify" "${tls_args[@]}" -X zs.notify.group="tls2$prefix" -X zs.notify.instance=t6 \
-    -X zs.notify.http.ca="$tmp/ca.pem" --exit-idle 3000 2>notify-tls2.log || rc=$?
+    -X zs.notify.http.ca="$tmp/ca.pem" --exit-idle 1500 2>notify-tls2.log || rc=$?
 [ $rc -eq 0 ] || fail "zs-notify, TLS with the CA: exit $rc: $(tail -10 notify-tls2.log)"
 posted=$(grep -c '"method": "POST"' tls.requests || true)
 [ "$posted" -eq "$mine" ] || fail "$posted of $mine records delivered over TLS with the CA"
